@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ChainWorkerModule } from '@gpu/chain';
+import { AppConfig, ConfigModule } from '@gpu/config';
+import { DatabaseModule } from '@gpu/database';
+import { ObservabilityModule } from '@gpu/observability';
+import { QueueModule, QueueWorkerModule } from '@gpu/queue';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        DatabaseModule.forRoot('gpu-worker'),
+        QueueModule,
+        QueueWorkerModule,
+        ChainWorkerModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
+/** Shared by the three tiers: TypeScript through ts-jest (transpile only; `npm run lint` type-checks). */
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    // ESM-only dependencies (Node loads them with require(esm); jest's loader cannot).
+    '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+};
+
+/** Integration and e2e runs each get their own database, Redis prefix and anvil. */
+const withServices = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/load-test-env.ts'],
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    {
+      ...base,
+      ...withServices,
+      displayName: 'integration',
+      globals: { GPU_TEST_TIER: 'integration' },
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+    },
+    {
+      ...base,
+      ...withServices,
+      displayName: 'e2e',
+      globals: { GPU_TEST_TIER: 'e2e' },
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+  ],
+};

@@ -1,0 +1,78 @@
+import { Type } from 'class-transformer';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsConnectionUrl } from './is-connection-url.validator';
+
+export enum NodeEnv {
+  Development = 'development',
+  Test = 'test',
+  Production = 'production',
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * Every setting of the product. Validated once at start-up by loadConfig(); nothing else
+ * reads process.env. `.env.example` documents each one with its local default.
+ */
+export class AppConfig {
+  @IsEnum(NodeEnv)
+  NODE_ENV: NodeEnv = NodeEnv.Development;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsString()
+  API_HOST = '127.0.0.1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_PORT = 3000;
+
+  @IsConnectionUrl(['postgres:', 'postgresql:'])
+  DATABASE_URL: string;
+
+  @IsConnectionUrl(['redis:', 'rediss:'])
+  REDIS_URL: string;
+
+  /** Prefix of every BullMQ key, so that several deployments or test runs share one Redis. */
+  @Matches(/^[a-zA-Z0-9_-]{1,64}$/)
+  QUEUE_PREFIX = 'gpu';
+
+  @IsConnectionUrl(['http:', 'https:'])
+  RPC_URL: string;
+
+  /** JSON file written by `npm run contracts:deploy`: chain id, block and contract addresses. */
+  @IsString()
+  DEPLOYMENT_FILE = 'deployments/local.json';
+
+  /** Signs contract deployments. Optional locally (anvil's first dev key); required in production. */
+  @IsOptional()
+  @Matches(PRIVATE_KEY, { message: 'DEPLOYER_PRIVATE_KEY must be a 0x-prefixed 32-byte hex key' })
+  DEPLOYER_PRIVATE_KEY?: string;
+
+  /** Every RPC call is abandoned after this long. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  RPC_TIMEOUT_MS = 5000;
+
+  /** A health check of one dependency gives up after this long and reports it down. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  HEALTH_TIMEOUT_MS = 2000;
+
+  /** How often the worker records the chain head. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  CHAIN_HEARTBEAT_INTERVAL_MS = 5000;
+}

@@ -1,0 +1,81 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
+import { AppConfig, NodeEnv } from './app-config';
+import { isWellKnownDevKey, wellKnownDevPrivateKeys } from './dev-keys';
+
+export type Environment = Record<string, string | undefined>;
+
+/** Start-up refusal: the message names every bad setting, never its value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every property of AppConfig that carries a validation rule is a setting. */
+const SETTING_NAMES = [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(AppConfig, '', true, false)
+      .map((rule) => rule.propertyName),
+  ),
+];
+
+/**
+ * Validates the environment against AppConfig. Empty values count as unset, so that
+ * `FOO=` in an env file falls back to the default. Tools that need only some settings
+ * (the migration CLI, the deploy script) name them in `only`; the apps check them all.
+ */
+export function loadConfig(env: Environment, options: { only?: (keyof AppConfig)[] } = {}): AppConfig {
+  const input: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const config = plainToInstance(AppConfig, input, { exposeDefaultValues: true });
+  const checked = (name: string) => !options.only || options.only.includes(name as keyof AppConfig);
+  const problems = validateSync(config, { whitelist: true })
+    .filter((error) => checked(error.property))
+    .flatMap(describe);
+  problems.push(...productionProblems(config).filter((problem) => checked(problem.split(' ')[0])));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** The deployer key to use: the configured one, or anvil's first dev key outside production. */
+export function deployerPrivateKey(config: AppConfig): string {
+  return config.DEPLOYER_PRIVATE_KEY ?? wellKnownDevPrivateKeys()[0];
+}
+
+function productionProblems(config: AppConfig): string[] {
+  if (config.NODE_ENV !== NodeEnv.Production) return [];
+  const problems: string[] = [];
+  if (!config.DEPLOYER_PRIVATE_KEY) {
+    problems.push('DEPLOYER_PRIVATE_KEY is required when NODE_ENV=production');
+  } else if (isWellKnownDevKey(config.DEPLOYER_PRIVATE_KEY)) {
+    problems.push(
+      'DEPLOYER_PRIVATE_KEY is a well-known development key and is refused when NODE_ENV=production',
+    );
+  }
+  return problems;
+}
+
+function describe(error: ValidationError): string[] {
+  const messages = Object.values(error.constraints ?? {});
+  if (messages.length === 0) return [`${error.property} is invalid`];
+  return messages.map((message) =>
+    message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+  );
+}
+
+/** For the apps' main(): the validated config, or a message naming each bad setting and exit 1. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

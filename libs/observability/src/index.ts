@@ -1,0 +1,3 @@
+export * from './logging.module';
+export * from './metrics.registry';
+export * from './observability.module';

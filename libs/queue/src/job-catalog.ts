@@ -1,0 +1,32 @@
+import type { JobsOptions } from 'bullmq';
+import { RetryPolicy } from './retry-policies';
+
+/** Every queue of the product. */
+export const QueueName = {
+  Chain: 'chain',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Every job of the product and the payload it carries. */
+export interface JobPayloads {
+  /** Record the chain head; proves the worker, Redis, Postgres and the RPC all work. */
+  'chain.heartbeat': Record<string, never>;
+}
+export type JobName = keyof JobPayloads;
+
+export interface JobDefinition {
+  queue: QueueName;
+  options: JobsOptions;
+}
+
+/** Which queue each job runs on and how it is retried. Adding a job without a handler stops the worker at boot. */
+export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
+  'chain.heartbeat': { queue: QueueName.Chain, options: RetryPolicy.none },
+};
+
+export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
+
+/** How many jobs of each queue one worker process runs at once. */
+export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
+  [QueueName.Chain]: 4,
+};

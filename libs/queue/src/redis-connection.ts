@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import IORedis, { RedisOptions } from 'ioredis';
+
+export type RedisRole =
+  /** BullMQ workers block on Redis and must retry forever. */
+  | 'worker'
+  /** Producers and schedulers. */
+  | 'producer'
+  /** Health checks: fail at once when Redis is away instead of queueing commands. */
+  | 'probe';
+
+const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
+  worker: { maxRetriesPerRequest: null },
+  producer: { maxRetriesPerRequest: 3 },
+  probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
+};
+
+const logger = new Logger('Redis');
+
+/** An ioredis client that reconnects with capped backoff and logs errors instead of crashing. */
+export function createRedisConnection(url: string, role: RedisRole): IORedis {
+  const connection = new IORedis(url, {
+    ...ROLE_OPTIONS[role],
+    lazyConnect: role === 'probe',
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastError = '';
+  connection.on('error', (error: Error) => {
+    if (error.message !== lastError) logger.warn(`${role} connection: ${error.message}`);
+    lastError = error.message;
+  });
+  connection.on('ready', () => {
+    lastError = '';
+  });
+  return connection;
+}

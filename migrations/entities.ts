@@ -1,0 +1,4 @@
+import { CHAIN_ENTITIES } from '@gpu/chain';
+
+/** Every entity of every library: what migration:generate compares the database with. */
+export const ENTITIES = [...CHAIN_ENTITIES];

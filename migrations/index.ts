@@ -1,0 +1,4 @@
+import { ChainHeartbeat1764230000000 } from './1764230000000-ChainHeartbeat';
+
+/** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
+export const MIGRATIONS = [ChainHeartbeat1764230000000];

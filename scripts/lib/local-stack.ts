@@ -1,0 +1,75 @@
+import { deployContracts, writeDeploymentFile } from '@gpu/chain';
+import { wellKnownDevPrivateKeys } from '@gpu/config';
+import { dropDatabase, ensureDatabase } from '@gpu/database';
+import { buildContracts } from '../contracts/build-contracts';
+import { type AnvilInstance, startAnvil } from './anvil';
+import { runMigrations } from './migrate';
+
+export interface LocalStackOptions {
+  /** Database to use; created if missing. */
+  databaseUrl: string;
+  /** Drop and recreate the database first. */
+  freshDatabase: boolean;
+  redisUrl: string;
+  queuePrefix: string;
+  /** Where the deployment file goes. */
+  deploymentFile: string;
+  /** An existing chain; when absent a new anvil is started. */
+  rpcUrl?: string;
+  deployerPrivateKey?: string;
+  /** anvil's block time; instant mining when absent. */
+  blockTimeSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** The settings the apps need to run against this stack. */
+  env: Record<string, string>;
+  anvil?: AnvilInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings up what the apps run on: a migrated database, a chain (a fresh anvil unless one is
+ * given) with the product's contracts deployed, and a deployment file. Used by `npm run dev`,
+ * `npm run demo` and the test tiers, so that all three start the same way.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  if (options.freshDatabase) await dropDatabase(options.databaseUrl);
+  if (await ensureDatabase(options.databaseUrl)) log(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
+  const applied = await runMigrations(options.databaseUrl);
+  log(`migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`);
+
+  const build = await buildContracts();
+  log(`contracts: ${build.cached ? 'up to date' : 'compiled'} (${build.contracts.map((c) => c.name).join(', ')})`);
+
+  const anvil = options.rpcUrl ? undefined : await startAnvil({ blockTimeSeconds: options.blockTimeSeconds, silent: true });
+  const rpcUrl = options.rpcUrl ?? anvil!.rpcUrl;
+  if (anvil) log(`started anvil at ${rpcUrl}`);
+  try {
+    const deployment = await deployContracts({
+      rpcUrl,
+      deployerPrivateKey: options.deployerPrivateKey ?? wellKnownDevPrivateKeys()[0],
+    });
+    writeDeploymentFile(options.deploymentFile, deployment);
+    log(`deployed to chain ${deployment.chainId}: ${Object.entries(deployment.contracts).map(([n, c]) => `${n} ${c.address}`).join(', ')}`);
+  } catch (error) {
+    await anvil?.stop();
+    throw error;
+  }
+
+  return {
+    env: {
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      QUEUE_PREFIX: options.queuePrefix,
+      RPC_URL: rpcUrl,
+      DEPLOYMENT_FILE: options.deploymentFile,
+    },
+    anvil,
+    stop: async () => {
+      await anvil?.stop();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, loadConfig } from '@gpu/config';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { configureApp } from '../../apps/api/src/http/configure-app';
+import { createFastifyAdapter } from '../../apps/api/src/http/fastify-adapter';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+
+/** The settings of this tier's stack, with overrides, validated as the apps validate them. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+export interface RunningApi {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The API as main() builds it, listening on a free port. */
+export async function startApi(config: AppConfig = testConfig()): Promise<RunningApi> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config),
+    createFastifyAdapter(),
+    { logger: false },
+  );
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
+
+/** The worker as main() builds it: handlers checked, schedulers started. */
+export async function startWorker(config: AppConfig = testConfig()): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+  await app.init();
+  return app;
+}

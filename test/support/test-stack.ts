@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { dropDatabase, withDatabaseName } from '@gpu/database';
+import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack';
+import { deleteKeysWithPrefix } from '../../scripts/lib/redis-keys';
+
+/** Where the services of the machine are; a run only ever creates its own database and keys on them. */
+const SERVER_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const ENV_VARIABLE = (tier: string) => `GPU_TEST_ENV_${tier.toUpperCase()}`;
+
+export interface TestStackHandle {
+  stack: LocalStack;
+  databaseUrl: string;
+  queuePrefix: string;
+  dir: string;
+}
+
+/** A database, a Redis prefix and an anvil that belong to this run of this tier only. */
+export async function startTestStack(tier: string): Promise<TestStackHandle> {
+  const runId = `${tier}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(path.join(tmpdir(), `gpu-test-${tier}-`));
+  const databaseUrl = withDatabaseName(SERVER_DATABASE_URL, `gpu_test_${runId}`);
+  const queuePrefix = `gpu-test-${runId}`;
+  const stack = await startLocalStack({
+    databaseUrl,
+    freshDatabase: true,
+    redisUrl: SERVER_REDIS_URL,
+    queuePrefix,
+    deploymentFile: path.join(dir, 'deployment.json'),
+  });
+  const env = { ...stack.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', CHAIN_HEARTBEAT_INTERVAL_MS: '1000' };
+  process.env[ENV_VARIABLE(tier)] = JSON.stringify(env);
+  return { stack, databaseUrl, queuePrefix, dir };
+}
+
+export async function stopTestStack(handle: TestStackHandle): Promise<void> {
+  await handle.stack.stop();
+  await dropDatabase(handle.databaseUrl);
+  await deleteKeysWithPrefix(SERVER_REDIS_URL, handle.queuePrefix);
+  rmSync(handle.dir, { recursive: true, force: true });
+}
+
+/** In a test file: the settings of its tier's stack, laid over process.env. */
+export function applyTestEnv(tier: string): void {
+  const raw = process.env[ENV_VARIABLE(tier)];
+  if (!raw) throw new Error(`no test stack for tier ${tier}: run through jest's ${tier} project`);
+  Object.assign(process.env, JSON.parse(raw) as Record<string, string>);
+}
