@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   writeDeploymentFile(config.DEPLOYMENT_FILE, deployment);
   console.log(`Deployed on chain ${deployment.chainId} by ${deployment.deployer}:`);
   for (const [name, contract] of Object.entries(deployment.contracts)) {
-    console.log(`  ${name} ${contract.address} (block ${contract.blockNumber}, tx ${contract.txHash})`);
+    console.log(
+      `  ${name} ${contract.address} (block ${contract.blockNumber}, tx ${contract.txHash})`,
+    );
   }
   console.log(`Wrote ${path.relative(process.cwd(), path.resolve(config.DEPLOYMENT_FILE))}`);
 }

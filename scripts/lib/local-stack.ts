@@ -1,4 +1,6 @@
-import { deployContracts, writeDeploymentFile } from '@gpu/chain';
+import { existsSync } from 'node:fs';
+import { JsonRpcProvider } from 'ethers';
+import { deployContracts, readDeploymentFile, writeDeploymentFile } from '@gpu/chain';
 import { wellKnownDevPrivateKeys } from '@gpu/config';
 import { dropDatabase, ensureDatabase } from '@gpu/database';
 import { buildContracts } from '../contracts/build-contracts';
@@ -19,6 +21,10 @@ export interface LocalStackOptions {
   deployerPrivateKey?: string;
   /** anvil's block time; instant mining when absent. */
   blockTimeSeconds?: number;
+  /** anvil's port; a free one when absent. */
+  anvilPort?: number;
+  /** Keep an existing deployment file whose contracts are live on the chain. */
+  reuseDeployment?: boolean;
   log?: (line: string) => void;
 }
 
@@ -37,23 +43,31 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   if (options.freshDatabase) await dropDatabase(options.databaseUrl);
-  if (await ensureDatabase(options.databaseUrl)) log(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
+  if (await ensureDatabase(options.databaseUrl))
+    log(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
   const applied = await runMigrations(options.databaseUrl);
   log(`migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`);
 
   const build = await buildContracts();
-  log(`contracts: ${build.cached ? 'up to date' : 'compiled'} (${build.contracts.map((c) => c.name).join(', ')})`);
+  log(
+    `contracts: ${build.cached ? 'up to date' : 'compiled'} (${build.contracts.map((c) => c.name).join(', ')})`,
+  );
 
-  const anvil = options.rpcUrl ? undefined : await startAnvil({ blockTimeSeconds: options.blockTimeSeconds, silent: true });
+  const anvil = options.rpcUrl
+    ? undefined
+    : await startAnvil({
+        blockTimeSeconds: options.blockTimeSeconds,
+        port: options.anvilPort,
+        silent: true,
+      });
   const rpcUrl = options.rpcUrl ?? anvil!.rpcUrl;
   if (anvil) log(`started anvil at ${rpcUrl}`);
   try {
-    const deployment = await deployContracts({
-      rpcUrl,
-      deployerPrivateKey: options.deployerPrivateKey ?? wellKnownDevPrivateKeys()[0],
-    });
-    writeDeploymentFile(options.deploymentFile, deployment);
-    log(`deployed to chain ${deployment.chainId}: ${Object.entries(deployment.contracts).map(([n, c]) => `${n} ${c.address}`).join(', ')}`);
+    if (options.reuseDeployment && (await isLive(rpcUrl, options.deploymentFile))) {
+      log(`reusing the deployment in ${options.deploymentFile}`);
+    } else {
+      await deploy(rpcUrl, options, log);
+    }
   } catch (error) {
     await anvil?.stop();
     throw error;
@@ -72,4 +86,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await anvil?.stop();
     },
   };
+}
+
+async function deploy(
+  rpcUrl: string,
+  options: LocalStackOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const deployment = await deployContracts({
+    rpcUrl,
+    deployerPrivateKey: options.deployerPrivateKey ?? wellKnownDevPrivateKeys()[0],
+  });
+  writeDeploymentFile(options.deploymentFile, deployment);
+  const contracts = Object.entries(deployment.contracts).map(([name, c]) => `${name} ${c.address}`);
+  log(`deployed to chain ${deployment.chainId}: ${contracts.join(', ')}`);
+}
+
+/** True when the file's chain is the one at `rpcUrl` and every contract in it has code there. */
+async function isLive(rpcUrl: string, deploymentFile: string): Promise<boolean> {
+  if (!existsSync(deploymentFile)) return false;
+  const deployment = readDeploymentFile(deploymentFile);
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  try {
+    if (Number((await provider.getNetwork()).chainId) !== deployment.chainId) return false;
+    const codes = await Promise.all(
+      Object.values(deployment.contracts).map((contract) => provider.getCode(contract.address)),
+    );
+    return codes.every((code) => code !== '0x');
+  } finally {
+    provider.destroy();
+  }
 }

@@ -10,7 +10,7 @@ import {
   readDeploymentFile,
   writeDeploymentFile,
 } from '../../libs/chain/src/deployment/deployment';
-import { wellKnownDevPrivateKeys } from '../../libs/chain/src/deployment/dev-keys';
+import { wellKnownDevPrivateKeys } from '@gpu/config';
 import { waitForReceipt } from '../../libs/chain/src/tx/wait-for-receipt';
 import type { MockStablecoin } from '../../libs/chain/src/generated';
 
@@ -29,7 +29,7 @@ describe('contracts pipeline: build, anvil, deploy, typed binding', () => {
     expect(build.contracts.map((c) => c.name)).toContain('MockStablecoin');
 
     anvil = await startAnvil({ silent: true });
-    const [ownerKey, investorKey] = wellKnownDevPrivateKeys(2);
+    const [ownerKey, investorKey] = wellKnownDevPrivateKeys();
     deployment = await deployContracts({
       rpcUrl: anvil.rpcUrl,
       deployerPrivateKey: ownerKey,

@@ -55,7 +55,9 @@ describe('worker: chain heartbeat job', () => {
       { what: 'a second sighting of the same head' },
     );
     expect(later.firstSeenAt).toEqual(first.firstSeenAt);
-    const rows = await dataSource.getRepository(ChainHeartbeat).countBy({ blockNumber: BigInt(head.number) });
+    const rows = await dataSource
+      .getRepository(ChainHeartbeat)
+      .countBy({ blockNumber: BigInt(head.number) });
     expect(rows).toBe(1);
   });
 });

@@ -32,8 +32,12 @@ export async function startApi(config: AppConfig = testConfig()): Promise<Runnin
 }
 
 /** The worker as main() builds it: handlers checked, schedulers started. */
-export async function startWorker(config: AppConfig = testConfig()): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+export async function startWorker(
+  config: AppConfig = testConfig(),
+): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: false,
+  });
   await app.init();
   return app;
 }

@@ -7,7 +7,8 @@ import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack'
 import { deleteKeysWithPrefix } from '../../scripts/lib/redis-keys';
 
 /** Where the services of the machine are; a run only ever creates its own database and keys on them. */
-const SERVER_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVER_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const ENV_VARIABLE = (tier: string) => `GPU_TEST_ENV_${tier.toUpperCase()}`;
@@ -32,7 +33,12 @@ export async function startTestStack(tier: string): Promise<TestStackHandle> {
     queuePrefix,
     deploymentFile: path.join(dir, 'deployment.json'),
   });
-  const env = { ...stack.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', CHAIN_HEARTBEAT_INTERVAL_MS: '1000' };
+  const env = {
+    ...stack.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    CHAIN_HEARTBEAT_INTERVAL_MS: '1000',
+  };
   process.env[ENV_VARIABLE(tier)] = JSON.stringify(env);
   return { stack, databaseUrl, queuePrefix, dir };
 }

@@ -29,7 +29,11 @@ export class ChainClient {
   async head(): Promise<ChainHead> {
     const [chainId, block] = await Promise.all([
       this.reportedChainId(),
-      withTimeout(this.provider.getBlock('latest'), this.config.RPC_TIMEOUT_MS, 'RPC eth_getBlockByNumber'),
+      withTimeout(
+        this.provider.getBlock('latest'),
+        this.config.RPC_TIMEOUT_MS,
+        'RPC eth_getBlockByNumber',
+      ),
     ]);
     if (!block?.hash) throw ChainError.unavailable('the RPC endpoint returned no latest block');
     return {
@@ -41,6 +45,10 @@ export class ChainClient {
   }
 
   private call<T>(method: string, params: unknown[]): Promise<T> {
-    return withTimeout(this.provider.send(method, params) as Promise<T>, this.config.RPC_TIMEOUT_MS, `RPC ${method}`);
+    return withTimeout(
+      this.provider.send(method, params) as Promise<T>,
+      this.config.RPC_TIMEOUT_MS,
+      `RPC ${method}`,
+    );
   }
 }

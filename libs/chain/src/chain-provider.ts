@@ -4,7 +4,11 @@ import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
  * A JSON-RPC provider pinned to the deployment's chain id, so it never probes the network
  * behind our back, with every request bounded by `timeoutMs`.
  */
-export function createChainProvider(rpcUrl: string, chainId: number, timeoutMs: number): JsonRpcProvider {
+export function createChainProvider(
+  rpcUrl: string,
+  chainId: number,
+  timeoutMs: number,
+): JsonRpcProvider {
   const request = new FetchRequest(rpcUrl);
   request.timeout = timeoutMs;
   return new JsonRpcProvider(request, Network.from(chainId), {

@@ -21,6 +21,10 @@ export class ChainError extends DomainError {
   }
 
   static noHeartbeat(): ChainError {
-    return new ChainError(ChainErrorCode.NO_HEARTBEAT, 'not_found', 'the worker has not recorded the chain head yet');
+    return new ChainError(
+      ChainErrorCode.NO_HEARTBEAT,
+      'not_found',
+      'the worker has not recorded the chain head yet',
+    );
   }
 }

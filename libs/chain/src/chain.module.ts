@@ -16,7 +16,11 @@ import { ChainHeartbeatScheduler } from './heartbeat/chain-heartbeat.scheduler';
 @Module({
   imports: [TypeOrmModule.forFeature([ChainHeartbeat])],
   providers: [
-    { provide: DEPLOYMENT, inject: [AppConfig], useFactory: (config: AppConfig) => readDeploymentFile(config.DEPLOYMENT_FILE) },
+    {
+      provide: DEPLOYMENT,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => readDeploymentFile(config.DEPLOYMENT_FILE),
+    },
     {
       provide: CHAIN_PROVIDER,
       inject: [AppConfig, DEPLOYMENT],
@@ -28,7 +32,14 @@ import { ChainHeartbeatScheduler } from './heartbeat/chain-heartbeat.scheduler';
     ChainHeartbeatRepository,
     ChainStatusService,
   ],
-  exports: [DEPLOYMENT, CHAIN_PROVIDER, ChainClient, ChainHealth, ChainStatusService, ChainHeartbeatRepository],
+  exports: [
+    DEPLOYMENT,
+    CHAIN_PROVIDER,
+    ChainClient,
+    ChainHealth,
+    ChainStatusService,
+    ChainHeartbeatRepository,
+  ],
 })
 export class ChainModule {}
 

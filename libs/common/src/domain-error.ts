@@ -3,12 +3,7 @@
  * the API's exception filter turns the kind into an HTTP status.
  */
 export type DomainErrorKind =
-  | 'invalid'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable';
+  'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

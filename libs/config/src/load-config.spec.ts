@@ -67,9 +67,9 @@ describe('loadConfig', () => {
       'DEPLOYER_PRIVATE_KEY is required when NODE_ENV=production',
     ]);
     const devKey = wellKnownDevPrivateKeys()[3];
-    expect(problemsOf({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: devKey })[0]).toMatch(
-      /well-known development key/,
-    );
+    expect(
+      problemsOf({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: devKey })[0],
+    ).toMatch(/well-known development key/);
   });
 
   it('accepts a real key in production', () => {
@@ -83,7 +83,9 @@ describe('loadConfig with only', () => {
   it('checks just the named settings', () => {
     const config = loadConfig({ DATABASE_URL: valid.DATABASE_URL }, { only: ['DATABASE_URL'] });
     expect(config.DATABASE_URL).toBe(valid.DATABASE_URL);
-    expect(() => loadConfig({ DATABASE_URL: 'nope' }, { only: ['DATABASE_URL'] })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'nope' }, { only: ['DATABASE_URL'] })).toThrow(
+      /DATABASE_URL/,
+    );
   });
 
   it('still applies the production rules to the named settings', () => {

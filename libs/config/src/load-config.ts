@@ -27,7 +27,10 @@ const SETTING_NAMES = [
  * `FOO=` in an env file falls back to the default. Tools that need only some settings
  * (the migration CLI, the deploy script) name them in `only`; the apps check them all.
  */
-export function loadConfig(env: Environment, options: { only?: (keyof AppConfig)[] } = {}): AppConfig {
+export function loadConfig(
+  env: Environment,
+  options: { only?: (keyof AppConfig)[] } = {},
+): AppConfig {
   const input: Record<string, string> = {};
   for (const name of SETTING_NAMES) {
     const value = env[name];

@@ -5,6 +5,7 @@ import type { ValueTransformer } from 'typeorm';
  * bigint in TypeScript. Never a JavaScript number, never a float.
  */
 export const bigintTransformer: ValueTransformer = {
-  to: (value: bigint | null | undefined) => (value === null || value === undefined ? value : value.toString()),
+  to: (value: bigint | null | undefined) =>
+    value === null || value === undefined ? value : value.toString(),
   from: (value: string | null) => (value === null ? null : BigInt(value)),
 };

@@ -1,11 +1,10 @@
 import type { DataSourceOptions } from 'typeorm';
-import type { MixedList } from 'typeorm/common/MixedList';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DatabaseSettings {
   url: string;
-  entities: MixedList<Function>;
-  migrations?: MixedList<Function>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations?: DataSourceOptions['migrations'];
   applicationName?: string;
 }
 

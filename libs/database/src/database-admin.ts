@@ -15,7 +15,10 @@ function maintenanceUrl(url: string): string {
   return maintenance.toString();
 }
 
-async function withMaintenanceClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+async function withMaintenanceClient<T>(
+  url: string,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ connectionString: maintenanceUrl(url) });
   await client.connect();
   try {

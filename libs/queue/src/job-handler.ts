@@ -5,7 +5,8 @@ import type { JobName, JobPayloads } from './job-catalog';
 export const JOB_HANDLER_METADATA = 'gpu:job-handler';
 
 /** Marks a provider as the one handler of a job name. */
-export const JobHandler = (name: JobName): ClassDecorator => SetMetadata(JOB_HANDLER_METADATA, name);
+export const JobHandler = (name: JobName): ClassDecorator =>
+  SetMetadata(JOB_HANDLER_METADATA, name);
 
 export interface JobHandlerOf<N extends JobName> {
   handle(payload: JobPayloads[N], job: Job<JobPayloads[N]>): Promise<unknown>;
@@ -28,7 +29,10 @@ export class HandlerCoverageError extends Error {
 }
 
 /** Throws unless every job name has exactly one handler and every handler a known job. */
-export function assertHandlerCoverage(jobNames: readonly string[], handlerNames: readonly string[]): void {
+export function assertHandlerCoverage(
+  jobNames: readonly string[],
+  handlerNames: readonly string[],
+): void {
   const counts = new Map<string, number>();
   for (const name of handlerNames) counts.set(name, (counts.get(name) ?? 0) + 1);
   const missing = jobNames.filter((name) => !counts.has(name));

@@ -25,7 +25,11 @@ export class JobQueue implements OnModuleDestroy {
   }
 
   /** Creates or updates a repeating job; one scheduler per name, whatever the number of workers. */
-  async schedule<N extends JobName>(name: N, everyMs: number, payload: JobPayloads[N]): Promise<void> {
+  async schedule<N extends JobName>(
+    name: N,
+    everyMs: number,
+    payload: JobPayloads[N],
+  ): Promise<void> {
     const definition = JOB_CATALOG[name];
     await this.queue(definition.queue).upsertJobScheduler(
       name,

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
@@ -32,7 +27,10 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     const handlers = this.discoverHandlers();
-    assertHandlerCoverage(JOB_NAMES, handlers.map(([name]) => name));
+    assertHandlerCoverage(
+      JOB_NAMES,
+      handlers.map(([name]) => name),
+    );
     const byName = new Map(handlers);
     this.connection = createRedisConnection(this.config.REDIS_URL, 'worker');
     const queues = new Set(JOB_NAMES.map((name) => JOB_CATALOG[name].queue));
@@ -50,7 +48,10 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
       .getProviders()
       .filter((wrapper) => wrapper.metatype && wrapper.instance)
       .flatMap((wrapper) => {
-        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER_METADATA, wrapper.metatype!);
+        const name = this.reflector.get<JobName | undefined>(
+          JOB_HANDLER_METADATA,
+          wrapper.metatype!,
+        );
         return name ? [[name, wrapper.instance as AnyHandler] as [JobName, AnyHandler]] : [];
       });
   }

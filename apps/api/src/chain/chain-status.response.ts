@@ -24,7 +24,10 @@ export class DeploymentResponse {
   @ApiProperty()
   createdAt: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/DeployedContractResponse' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/DeployedContractResponse' },
+  })
   contracts: Record<string, DeployedContractResponse>;
 }
 
@@ -49,6 +52,10 @@ export class ChainStatusResponse {
   @ApiProperty({ type: DeploymentResponse })
   deployment: DeploymentResponse;
 
-  @ApiPropertyOptional({ type: ChainHeadResponse, nullable: true, description: 'Null until the worker has run' })
+  @ApiPropertyOptional({
+    type: ChainHeadResponse,
+    nullable: true,
+    description: 'Null until the worker has run',
+  })
   head: ChainHeadResponse | null;
 }

@@ -26,7 +26,9 @@ export class HealthController {
 
   @Get()
   @ApiOkResponse({ description: 'Postgres, Redis and the chain are up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; the body says which' })
+  @ApiServiceUnavailableResponse({
+    description: 'At least one dependency is down; the body says which',
+  })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -18,7 +18,11 @@ export function configureApp(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
       metrics.httpRequestDuration.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+        },
         reply.elapsedTime / 1000,
       );
       done();

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, DomainErrorKind } from '@gpu/common';
 
@@ -37,7 +44,10 @@ const CODE_OF_STATUS: Record<number, string> = {
  * Fastify's body-parser refusals reach us as plain HttpExceptions (Nest drops Fastify's error
  * code), so the two JSON ones are recognised by their fixed messages.
  */
-const MALFORMED_JSON_MESSAGES = [/^Body is not valid JSON/, /^Body cannot be empty when content-type/];
+const MALFORMED_JSON_MESSAGES = [
+  /^Body is not valid JSON/,
+  /^Body cannot be empty when content-type/,
+];
 
 /** Turns anything thrown into `{ code, message, details? }` with the right status. */
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
@@ -50,10 +60,14 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message =
-      typeof response === 'object' && response && 'message' in response && typeof response.message === 'string'
+      typeof response === 'object' &&
+      response &&
+      'message' in response &&
+      typeof response.message === 'string'
         ? response.message
         : exception.message;
-    const malformed = status === 400 && MALFORMED_JSON_MESSAGES.some((pattern) => pattern.test(message));
+    const malformed =
+      status === 400 && MALFORMED_JSON_MESSAGES.some((pattern) => pattern.test(message));
     const code = malformed ? 'MALFORMED_JSON' : (CODE_OF_STATUS[status] ?? `HTTP_${status}`);
     return { status, body: { code, message } };
   }
@@ -69,7 +83,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }

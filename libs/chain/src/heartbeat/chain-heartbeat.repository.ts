@@ -6,7 +6,9 @@ import { ChainHeartbeat } from '../entities/chain-heartbeat.entity';
 
 @Injectable()
 export class ChainHeartbeatRepository {
-  constructor(@InjectRepository(ChainHeartbeat) private readonly rows: Repository<ChainHeartbeat>) {}
+  constructor(
+    @InjectRepository(ChainHeartbeat) private readonly rows: Repository<ChainHeartbeat>,
+  ) {}
 
   /** Idempotent: seeing the same block again only moves last_seen_at (and the hash, after a reorg). */
   async record(head: ChainHead): Promise<void> {

@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const APP_ENTRY = {
+  api: path.join(ROOT, 'dist/apps/api/apps/api/src/main.js'),
+  worker: path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js'),
+} as const;
+export type AppName = keyof typeof APP_ENTRY;
+
+export interface AppExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  clean: boolean;
+}
+
+export interface AppProcess {
+  name: AppName;
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after `graceMs`. Clean: exit code 0, or SIGTERM re-raised by Nest. */
+  stop(graceMs?: number): Promise<AppExit>;
+}
+
+/** Runs a built app with `env`; its output goes to `logFile`, or to this terminal. */
+export function startApp(name: AppName, env: NodeJS.ProcessEnv, logFile?: string): AppProcess {
+  const child = spawn(process.execPath, [APP_ENTRY[name]], {
+    cwd: ROOT,
+    env,
+    stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
+  if (logFile) {
+    const log = createWriteStream(logFile);
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const exited = new Promise<AppExit>((resolve) =>
+    child.once('exit', (code, signal) =>
+      resolve({ code, signal, clean: code === 0 || (code === null && signal === 'SIGTERM') }),
+    ),
+  );
+  process.once('exit', () => child.kill('SIGKILL'));
+  return {
+    name,
+    child,
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+}
