@@ -11,7 +11,7 @@ const SERVER_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVER_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const ENV_VARIABLE = (tier: string) => `GPU_TEST_ENV_${tier.toUpperCase()}`;
+const ENV_VARIABLE = 'GPU_TEST_ENV';
 
 export interface TestStackHandle {
   stack: LocalStack;
@@ -20,10 +20,13 @@ export interface TestStackHandle {
   dir: string;
 }
 
-/** A database, a Redis prefix and an anvil that belong to this run of this tier only. */
-export async function startTestStack(tier: string): Promise<TestStackHandle> {
-  const runId = `${tier}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(path.join(tmpdir(), `gpu-test-${tier}-`));
+/**
+ * A database, a Redis prefix and an anvil that belong to this jest run only, shared by its
+ * integration and e2e tiers (jest runs one global setup per distinct file).
+ */
+export async function startTestStack(): Promise<TestStackHandle> {
+  const runId = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'gpu-test-'));
   const databaseUrl = withDatabaseName(SERVER_DATABASE_URL, `gpu_test_${runId}`);
   const queuePrefix = `gpu-test-${runId}`;
   const stack = await startLocalStack({
@@ -39,7 +42,7 @@ export async function startTestStack(tier: string): Promise<TestStackHandle> {
     LOG_LEVEL: 'silent',
     CHAIN_HEARTBEAT_INTERVAL_MS: '1000',
   };
-  process.env[ENV_VARIABLE(tier)] = JSON.stringify(env);
+  process.env[ENV_VARIABLE] = JSON.stringify(env);
   return { stack, databaseUrl, queuePrefix, dir };
 }
 
@@ -50,9 +53,10 @@ export async function stopTestStack(handle: TestStackHandle): Promise<void> {
   rmSync(handle.dir, { recursive: true, force: true });
 }
 
-/** In a test file: the settings of its tier's stack, laid over process.env. */
-export function applyTestEnv(tier: string): void {
-  const raw = process.env[ENV_VARIABLE(tier)];
-  if (!raw) throw new Error(`no test stack for tier ${tier}: run through jest's ${tier} project`);
+/** In a test file: the settings of this run's stack, laid over process.env. */
+export function applyTestEnv(): void {
+  const raw = process.env[ENV_VARIABLE];
+  if (!raw)
+    throw new Error('no test stack: run through jest (npm test), whose global setup starts it');
   Object.assign(process.env, JSON.parse(raw) as Record<string, string>);
 }

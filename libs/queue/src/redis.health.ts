@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AppConfig } from '@gpu/config';
 import { withTimeout } from '@gpu/common';
@@ -10,19 +10,25 @@ export interface RedisHealthReport {
   error?: string;
 }
 
-/** Pings Redis on a dedicated connection that never queues commands while Redis is away. */
+/**
+ * Pings Redis on a dedicated connection that never queues commands while Redis is away:
+ * a check answers within HEALTH_TIMEOUT_MS, and at once while the client is reconnecting.
+ */
 @Injectable()
-export class RedisHealth implements OnModuleDestroy {
+export class RedisHealth implements OnModuleInit, OnModuleDestroy {
   private connection?: IORedis;
 
   constructor(private readonly config: AppConfig) {}
 
+  onModuleInit(): void {
+    this.connection = createRedisConnection(this.config.REDIS_URL, 'probe');
+    this.connection.connect().catch(() => undefined);
+  }
+
   async check(): Promise<RedisHealthReport> {
     const started = Date.now();
     try {
-      const connection = this.connect();
-      if (connection.status === 'wait') await connection.connect().catch(() => undefined);
-      await withTimeout(connection.ping(), this.config.HEALTH_TIMEOUT_MS, 'Redis');
+      await withTimeout(this.ping(), this.config.HEALTH_TIMEOUT_MS, 'Redis');
       return { up: true, latencyMs: Date.now() - started };
     } catch (error) {
       return { up: false, error: (error as Error).message };
@@ -33,8 +39,26 @@ export class RedisHealth implements OnModuleDestroy {
     this.connection?.disconnect();
   }
 
-  private connect(): IORedis {
-    this.connection ??= createRedisConnection(this.config.REDIS_URL, 'probe');
-    return this.connection;
+  private async ping(): Promise<void> {
+    const connection = this.connection!;
+    if (connection.status === 'reconnecting' || connection.status === 'end') {
+      throw new Error(`Redis connection is ${connection.status}`);
+    }
+    if (connection.status !== 'ready') await this.ready(connection);
+    await connection.ping();
+  }
+
+  private ready(connection: IORedis): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onReady = () => settle(resolve);
+      const onError = (error: Error) => settle(() => reject(error));
+      const settle = (done: () => void) => {
+        connection.off('ready', onReady);
+        connection.off('error', onError);
+        done();
+      };
+      connection.once('ready', onReady);
+      connection.once('error', onError);
+    });
   }
 }
