@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { environmentWithFiles, loadConfig } from '@gpu/config';
+import { scriptEnvironment, loadConfig } from '@gpu/config';
 import { withDatabaseName } from '@gpu/database';
 import { findFreePort } from '../scripts/lib/anvil';
 import { startApp } from '../scripts/lib/app-process';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const seconds = option('seconds', 8);
   const connections = option('connections', 50);
   const say = new Narrator();
-  const base = loadConfig(environmentWithFiles(['.env.example', '.env'], process.env), {
+  const base = loadConfig(scriptEnvironment(process.env), {
     only: ['DATABASE_URL', 'REDIS_URL'],
   });
   const queuePrefix = `gpu-bench-${process.pid}`;

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { environmentWithFiles, loadConfig } from '@gpu/config';
+import { scriptEnvironment, loadConfig } from '@gpu/config';
 import { withDatabaseName } from '@gpu/database';
 import { findFreePort } from './lib/anvil';
 import { type AppProcess, startApp } from './lib/app-process';
@@ -18,7 +18,7 @@ const DEMO_DATABASE = 'gpu_rwa_demo';
 async function main(): Promise<void> {
   const say = new Narrator();
   mkdirSync(WORK_DIR, { recursive: true });
-  const base = loadConfig(environmentWithFiles(['.env.example', '.env'], process.env), {
+  const base = loadConfig(scriptEnvironment(process.env), {
     only: ['DATABASE_URL', 'REDIS_URL'],
   });
   const queuePrefix = `gpu-demo-${process.pid}`;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { environmentWithFiles, loadConfig } from '@gpu/config';
+import { DEPLOYMENT_SETTINGS } from '@gpu/chain';
+import { loadConfig, scriptEnvironment } from '@gpu/config';
 import { startApp } from './lib/app-process';
 import { startLocalStack } from './lib/local-stack';
 
@@ -11,20 +12,32 @@ import { startLocalStack } from './lib/local-stack';
 const LOCAL_ANVIL_PORT = 8545;
 
 async function main(): Promise<void> {
-  const env = environmentWithFiles(['.env.example', '.env'], process.env);
+  const env = scriptEnvironment(process.env);
   const config = loadConfig(env, {
-    only: ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'DEPLOYMENT_FILE', 'DEPLOYER_PRIVATE_KEY'],
+    only: [
+      'NODE_ENV',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'QUEUE_PREFIX',
+      'DEPLOYMENT_FILE',
+      'DEPLOYER_PRIVATE_KEY',
+    ],
   });
   const localChain = !env.RPC_URL;
+  if (localChain && config.NODE_ENV === 'production') {
+    throw new Error(
+      'npm run dev starts a throw-away chain and resets the database; set RPC_URL in production',
+    );
+  }
   const stack = await startLocalStack({
     databaseUrl: config.DATABASE_URL,
-    // A new local chain has none of the old rows' transactions: start the database afresh too.
+    // A new local chain knows nothing of the old rows' transactions: the database starts afresh too.
     freshDatabase: localChain,
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
     deploymentFile: path.resolve(config.DEPLOYMENT_FILE),
     rpcUrl: env.RPC_URL,
-    deployerPrivateKey: config.DEPLOYER_PRIVATE_KEY,
+    config,
     anvilPort: localChain ? LOCAL_ANVIL_PORT : undefined,
     blockTimeSeconds: localChain ? 1 : undefined,
     reuseDeployment: !localChain,
@@ -38,20 +51,20 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  const stop = async (): Promise<void> => {
+  const stop = async (exitCode: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     await Promise.all(apps.map((app) => app.stop()));
     await stack.stop();
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
   for (const app of apps) {
     app.child.once('exit', (code) => {
       if (!stopping) {
         console.error(`[dev] ${app.name} exited (${code}); stopping`);
-        void stop();
+        void stop(1);
       }
     });
   }

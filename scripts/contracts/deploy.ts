@@ -1,27 +1,28 @@
 import * as path from 'node:path';
-import { deployContracts, writeDeploymentFile } from '@gpu/chain';
-import { deployerPrivateKey, environmentWithFiles, loadConfig } from '@gpu/config';
-import { ARTIFACTS_DIR } from './build-contracts';
+import {
+  DEPLOYMENT_SETTINGS,
+  deployContracts,
+  deploymentOptions,
+  writeDeploymentFile,
+} from '@gpu/chain';
+import { loadConfig, scriptEnvironment } from '@gpu/config';
 
 /**
- * `npm run contracts:deploy`: deploys the product's contracts to RPC_URL with
- * DEPLOYER_PRIVATE_KEY and writes DEPLOYMENT_FILE, which the apps read.
+ * `npm run contracts:deploy`: deploys the product's contracts to RPC_URL and writes
+ * DEPLOYMENT_FILE, which the apps read. See the README's configuration table.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(environmentWithFiles(['.env'], process.env), {
-    only: ['RPC_URL', 'DEPLOYER_PRIVATE_KEY', 'DEPLOYMENT_FILE', 'NODE_ENV'],
+  const config = loadConfig(scriptEnvironment(process.env), {
+    only: ['RPC_URL', 'DEPLOYMENT_FILE', ...DEPLOYMENT_SETTINGS],
   });
-  const deployment = await deployContracts({
-    rpcUrl: config.RPC_URL,
-    deployerPrivateKey: deployerPrivateKey(config),
-    artifactsDir: ARTIFACTS_DIR,
-  });
+  const deployment = await deployContracts(deploymentOptions(config, config.RPC_URL));
   writeDeploymentFile(config.DEPLOYMENT_FILE, deployment);
   console.log(`Deployed on chain ${deployment.chainId} by ${deployment.deployer}:`);
   for (const [name, contract] of Object.entries(deployment.contracts)) {
-    console.log(
-      `  ${name} ${contract.address} (block ${contract.blockNumber}, tx ${contract.txHash})`,
-    );
+    const origin = contract.txHash
+      ? `block ${contract.blockNumber}, tx ${contract.txHash}`
+      : 'existing';
+    console.log(`  ${name.padEnd(20)} ${contract.address} (${origin})`);
   }
   console.log(`Wrote ${path.relative(process.cwd(), path.resolve(config.DEPLOYMENT_FILE))}`);
 }

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { JsonRpcProvider } from 'ethers';
-import { deployContracts, readDeploymentFile, writeDeploymentFile } from '@gpu/chain';
-import { wellKnownDevPrivateKeys } from '@gpu/config';
+import {
+  DEPLOYMENT_SETTINGS,
+  deployContracts,
+  deploymentOptions,
+  readDeploymentFile,
+  writeDeploymentFile,
+} from '@gpu/chain';
+import { type AppConfig, loadConfig } from '@gpu/config';
 import { dropDatabase, ensureDatabase } from '@gpu/database';
 import { buildContracts } from '../contracts/build-contracts';
 import { type AnvilInstance, startAnvil } from './anvil';
@@ -18,7 +24,8 @@ export interface LocalStackOptions {
   deploymentFile: string;
   /** An existing chain; when absent a new anvil is started. */
   rpcUrl?: string;
-  deployerPrivateKey?: string;
+  /** Deployment settings (deployer key, stablecoin, reporters...); local defaults when absent. */
+  config?: AppConfig;
   /** anvil's block time; instant mining when absent. */
   blockTimeSeconds?: number;
   /** anvil's port; a free one when absent. */
@@ -93,13 +100,12 @@ async function deploy(
   options: LocalStackOptions,
   log: (line: string) => void,
 ): Promise<void> {
-  const deployment = await deployContracts({
-    rpcUrl,
-    deployerPrivateKey: options.deployerPrivateKey ?? wellKnownDevPrivateKeys()[0],
-  });
+  const config = options.config ?? loadConfig({}, { only: [...DEPLOYMENT_SETTINGS] });
+  const deployment = await deployContracts(deploymentOptions(config, rpcUrl));
   writeDeploymentFile(options.deploymentFile, deployment);
-  const contracts = Object.entries(deployment.contracts).map(([name, c]) => `${name} ${c.address}`);
-  log(`deployed to chain ${deployment.chainId}: ${contracts.join(', ')}`);
+  log(
+    `deployed ${Object.keys(deployment.contracts).length} contracts to chain ${deployment.chainId}`,
+  );
 }
 
 /** True when the file's chain is the one at `rpcUrl` and every contract in it has code there. */

@@ -12,8 +12,8 @@ describe('API over HTTP', () => {
   });
 
   afterAll(async () => {
-    await worker.close();
-    await api.close();
+    await worker?.close();
+    await api?.close();
   });
 
   const get = (path: string, headers: Record<string, string> = {}) =>

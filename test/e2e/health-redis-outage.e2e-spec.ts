@@ -12,8 +12,8 @@ describe('GET /health while Redis is down', () => {
   });
 
   afterAll(async () => {
-    await api.close();
-    await redis.stop();
+    await api?.close();
+    await redis?.stop();
   });
 
   async function health(): Promise<{ status: number; body: any; ms: number }> {
@@ -29,7 +29,7 @@ describe('GET /health while Redis is down', () => {
   });
 
   it('reports Redis down within seconds and keeps serving everything else', async () => {
-    await redis.stop();
+    await redis?.stop();
     const { status, body, ms } = await health();
     expect(status).toBe(503);
     expect(body.details.redis.status).toBe('down');

@@ -1,47 +1,53 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isError, JsonRpcProvider, Wallet } from 'ethers';
-import { buildContracts, ARTIFACTS_DIR } from '../../scripts/contracts/build-contracts';
-import { type AnvilInstance, startAnvil } from '../../scripts/lib/anvil';
-import { deployContracts } from '../../libs/chain/src/deployment/deploy-contracts';
+import { JsonRpcProvider, Wallet, id as roleId, isError } from 'ethers';
 import {
+  CONTRACT_NAMES,
   type Deployment,
+  MockStablecoinRefusedError,
+  deployContracts,
   readDeploymentFile,
+  waitForReceipt,
   writeDeploymentFile,
-} from '../../libs/chain/src/deployment/deployment';
+} from '@gpu/chain';
 import { wellKnownDevPrivateKeys } from '@gpu/config';
-import { waitForReceipt } from '../../libs/chain/src/tx/wait-for-receipt';
+import { buildContracts } from '../../scripts/contracts/build-contracts';
+import { type AnvilInstance, startAnvil } from '../../scripts/lib/anvil';
 import type { MockStablecoin } from '../../libs/chain/src/generated';
 
-jest.setTimeout(60_000);
-
-describe('contracts pipeline: build, anvil, deploy, typed binding', () => {
+describe('contracts pipeline: build, anvil, deploy, typed bindings', () => {
   let anvil: AnvilInstance | undefined;
   let provider: JsonRpcProvider;
   let owner: Wallet;
   let investor: Wallet;
   let deployment: Deployment;
-  let token: MockStablecoin;
+  let stablecoin: MockStablecoin;
+  const [ownerKey, investorKey, agentKey] = wellKnownDevPrivateKeys();
+  const agent = new Wallet(agentKey).address;
+  // Loaded after the build, so that the test also passes on a clean checkout.
+  const generated = () => import('../../libs/chain/src/generated');
 
   beforeAll(async () => {
     const build = await buildContracts();
-    expect(build.contracts.map((c) => c.name)).toContain('MockStablecoin');
-
+    expect(build.contracts.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['GpuFarmToken', 'MockStablecoin']),
+    );
     anvil = await startAnvil({ silent: true });
-    const [ownerKey, investorKey] = wellKnownDevPrivateKeys();
     deployment = await deployContracts({
       rpcUrl: anvil.rpcUrl,
       deployerPrivateKey: ownerKey,
-      artifactsDir: ARTIFACTS_DIR,
+      platformAgent: agent,
+      oracleReporters: wellKnownDevPrivateKeys()
+        .slice(7, 10)
+        .map((key) => new Wallet(key).address),
+      oracleThreshold: 2,
     });
-
     provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
     owner = new Wallet(ownerKey, provider);
     investor = new Wallet(investorKey, provider);
-    // Loaded after the build, so that the test also passes on a clean checkout.
-    const { MockStablecoin__factory } = await import('../../libs/chain/src/generated');
-    token = MockStablecoin__factory.connect(deployment.contracts.MockStablecoin.address, owner);
+    const { MockStablecoin__factory } = await generated();
+    stablecoin = MockStablecoin__factory.connect(deployment.contracts.Stablecoin.address, owner);
   });
 
   afterAll(async () => {
@@ -49,13 +55,16 @@ describe('contracts pipeline: build, anvil, deploy, typed binding', () => {
     await anvil?.stop();
   });
 
-  it('records where and by whom the contracts were deployed', async () => {
-    const { address, blockNumber } = deployment.contracts.MockStablecoin;
-
+  it('deploys every product contract and records it', async () => {
     expect(deployment.chainId).toBe(anvil?.chainId);
     expect(deployment.deployer).toBe(owner.address);
-    expect(deployment.deployedAtBlock).toBe(blockNumber);
-    expect(await provider.getCode(address)).not.toBe('0x');
+    expect(deployment.mockStablecoin).toBe(true);
+    expect(Object.keys(deployment.contracts).sort()).toEqual([...CONTRACT_NAMES].sort());
+    for (const contract of Object.values(deployment.contracts)) {
+      expect(await provider.getCode(contract.address)).not.toBe('0x');
+      expect(contract.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    }
+    expect(deployment.deployedAtBlock).toBe(deployment.contracts.Stablecoin.blockNumber);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployment-'));
     try {
@@ -66,35 +75,93 @@ describe('contracts pipeline: build, anvil, deploy, typed binding', () => {
     }
   });
 
-  it('exposes the mock stablecoin through the generated typed binding', async () => {
-    expect(await token.decimals()).toBe(6n);
-    expect(await token.name()).toBe('Mock USD Coin');
-    expect(await token.symbol()).toBe('mUSDC');
-    expect(await token.owner()).toBe(owner.address);
+  it('wires the contracts together and gives the platform agent its roles', async () => {
+    const g = await generated();
+    const { contracts } = deployment;
+    const registry = g.IdentityRegistry__factory.connect(
+      contracts.IdentityRegistry.address,
+      provider,
+    );
+    const factory = g.GpuFarmTokenFactory__factory.connect(
+      contracts.GpuFarmTokenFactory.address,
+      provider,
+    );
+    const sale = g.PrimarySale__factory.connect(contracts.PrimarySale.address, provider);
+    const distributor = g.RevenueDistributor__factory.connect(
+      contracts.RevenueDistributor.address,
+      provider,
+    );
+    const oracle = g.UptimeOracle__factory.connect(contracts.UptimeOracle.address, provider);
+    const implementation = g.GpuFarmToken__factory.connect(
+      contracts.GpuFarmToken.address,
+      provider,
+    );
+
+    expect(await implementation.identityRegistry()).toBe(contracts.IdentityRegistry.address);
+    expect(await factory.implementation()).toBe(contracts.GpuFarmToken.address);
+    expect(await sale.stablecoin()).toBe(contracts.Stablecoin.address);
+    expect(await distributor.stablecoin()).toBe(contracts.Stablecoin.address);
+    expect(await registry.hasRole(roleId('AGENT_ROLE'), agent)).toBe(true);
+    expect(await factory.hasRole(roleId('TOKENIZER_ROLE'), agent)).toBe(true);
+    expect(await sale.hasRole(roleId('SALE_AGENT_ROLE'), agent)).toBe(true);
+    expect(await distributor.hasRole(roleId('PUBLISHER_ROLE'), agent)).toBe(true);
+    expect(await oracle.hasRole(roleId('ORACLE_ADMIN_ROLE'), agent)).toBe(true);
+    expect(await registry.hasRole(roleId('AGENT_ROLE'), investor.address)).toBe(false);
+    expect(await oracle.reporterCount()).toBe(3n);
+    expect(await oracle.threshold()).toBe(2n);
+    expect(await registry.defaultAdmin()).toBe(owner.address);
   });
 
-  it('lets the owner mint to another account', async () => {
-    const tx = await token.mint(investor.address, 1_000_000n);
-    await waitForReceipt(provider, tx.hash);
+  it('exposes the mock stablecoin through its typed binding; only the owner mints', async () => {
+    expect(await stablecoin.decimals()).toBe(6n);
+    await waitForReceipt(provider, (await stablecoin.mint(investor.address, 1_000_000n)).hash);
+    expect(await stablecoin.balanceOf(investor.address)).toBe(1_000_000n);
 
-    expect(await token.balanceOf(investor.address)).toBe(1_000_000n);
-    expect(await token.totalSupply()).toBe(1_000_000n);
-  });
-
-  it('refuses a mint from a non-owner with OwnableUnauthorizedAccount', async () => {
-    const error = await token
+    const error = await stablecoin
       .connect(investor)
       .mint(investor.address, 1n)
       .then(
         () => undefined,
         (e: unknown) => e,
       );
-
     expect(isError(error, 'CALL_EXCEPTION')).toBe(true);
     const data = isError(error, 'CALL_EXCEPTION') ? error.data : null;
-    const decoded = token.interface.parseError(data ?? '0x');
-    expect(decoded?.name).toBe('OwnableUnauthorizedAccount');
-    expect(decoded?.args[0]).toBe(investor.address);
-    expect(await token.balanceOf(investor.address)).toBe(1_000_000n);
+    expect(stablecoin.interface.parseError(data ?? '0x')?.name).toBe('OwnableUnauthorizedAccount');
+  });
+
+  describe('on a chain that is not local', () => {
+    let remote: AnvilInstance | undefined;
+
+    beforeAll(async () => {
+      remote = await startAnvil({ silent: true, chainId: 8453 });
+    });
+
+    afterAll(async () => {
+      await remote?.stop();
+    });
+
+    it('refuses to deploy the mock stablecoin', async () => {
+      await expect(
+        deployContracts({ rpcUrl: remote!.rpcUrl, deployerPrivateKey: ownerKey }),
+      ).rejects.toBeInstanceOf(MockStablecoinRefusedError);
+    });
+
+    it('adopts an existing stablecoin instead', async () => {
+      const existing = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
+      const remoteDeployment = await deployContracts({
+        rpcUrl: remote!.rpcUrl,
+        deployerPrivateKey: ownerKey,
+        stablecoinAddress: existing,
+      });
+      expect(remoteDeployment.chainId).toBe(8453);
+      expect(remoteDeployment.mockStablecoin).toBe(false);
+      expect(remoteDeployment.contracts.Stablecoin).toMatchObject({
+        address: existing,
+        txHash: null,
+      });
+      expect(remoteDeployment.deployedAtBlock).toBe(
+        remoteDeployment.contracts.IdentityRegistry.blockNumber,
+      );
+    });
   });
 });

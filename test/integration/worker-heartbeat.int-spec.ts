@@ -19,7 +19,7 @@ describe('worker: chain heartbeat job', () => {
   });
 
   afterAll(async () => {
-    await worker.close();
+    await worker?.close();
     rpc.destroy();
   });
 

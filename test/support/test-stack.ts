@@ -29,13 +29,20 @@ export async function startTestStack(): Promise<TestStackHandle> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gpu-test-'));
   const databaseUrl = withDatabaseName(SERVER_DATABASE_URL, `gpu_test_${runId}`);
   const queuePrefix = `gpu-test-${runId}`;
-  const stack = await startLocalStack({
-    databaseUrl,
-    freshDatabase: true,
-    redisUrl: SERVER_REDIS_URL,
-    queuePrefix,
-    deploymentFile: path.join(dir, 'deployment.json'),
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      databaseUrl,
+      freshDatabase: true,
+      redisUrl: SERVER_REDIS_URL,
+      queuePrefix,
+      deploymentFile: path.join(dir, 'deployment.json'),
+    });
+  } catch (error) {
+    await dropDatabase(databaseUrl).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const env = {
     ...stack.env,
     NODE_ENV: 'test',

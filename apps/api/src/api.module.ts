@@ -4,7 +4,7 @@ import { ChainModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
 import { ObservabilityModule } from '@gpu/observability';
-import { QueueModule } from '@gpu/queue';
+import { QueueModule, RedisHealth } from '@gpu/queue';
 import { ChainController } from './chain/chain.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -23,6 +23,7 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController, ChainController],
+      providers: [RedisHealth],
     };
   }
 }

@@ -10,7 +10,6 @@ async function bootstrap(): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  await app.init();
 }
 
 void bootstrap();

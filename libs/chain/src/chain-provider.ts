@@ -2,7 +2,8 @@ import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
 
 /**
  * A JSON-RPC provider pinned to the deployment's chain id, so it never probes the network
- * behind our back, with every request bounded by `timeoutMs`.
+ * behind our back, with every request bounded by `timeoutMs`, and without ethers' 250 ms
+ * answer cache (which hands out stale heads and reused nonces).
  */
 export function createChainProvider(
   rpcUrl: string,
@@ -15,5 +16,6 @@ export function createChainProvider(
     staticNetwork: true,
     batchMaxCount: 1,
     polling: false,
+    cacheTimeout: -1,
   });
 }

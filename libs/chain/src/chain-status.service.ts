@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEPLOYMENT } from './chain.tokens';
 import type { Deployment } from './deployment/deployment';
-import { ChainHeartbeatRepository } from './heartbeat/chain-heartbeat.repository';
+import { ChainHeartbeatRepository } from './chain-heartbeat.repository';
 
 export interface ChainStatus {
   deployment: Deployment;

@@ -3,7 +3,6 @@ import { DomainError } from '@gpu/common';
 export enum ChainErrorCode {
   UNAVAILABLE = 'CHAIN_UNAVAILABLE',
   WRONG_CHAIN = 'CHAIN_WRONG_CHAIN_ID',
-  NO_HEARTBEAT = 'CHAIN_NO_HEARTBEAT_YET',
 }
 
 export class ChainError extends DomainError {
@@ -17,14 +16,6 @@ export class ChainError extends DomainError {
       'unavailable',
       `the RPC endpoint serves chain ${actual}, the deployment is on chain ${expected}`,
       { expected, actual },
-    );
-  }
-
-  static noHeartbeat(): ChainError {
-    return new ChainError(
-      ChainErrorCode.NO_HEARTBEAT,
-      'not_found',
-      'the worker has not recorded the chain head yet',
     );
   }
 }

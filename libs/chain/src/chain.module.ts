@@ -1,16 +1,27 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { JsonRpcProvider } from 'ethers';
 import { AppConfig } from '@gpu/config';
 import { ChainClient } from './chain-client.service';
+import { ChainHealthIndicator } from './chain-health.indicator';
+import { ChainHeartbeatRepository } from './chain-heartbeat.repository';
 import { createChainProvider } from './chain-provider';
 import { ChainStatusService } from './chain-status.service';
 import { CHAIN_PROVIDER, DEPLOYMENT } from './chain.tokens';
-import { ChainHealth } from './chain.health';
 import { type Deployment, readDeploymentFile } from './deployment/deployment';
 import { ChainHeartbeat } from './entities/chain-heartbeat.entity';
-import { ChainHeartbeatProcessor } from './heartbeat/chain-heartbeat.processor';
-import { ChainHeartbeatRepository } from './heartbeat/chain-heartbeat.repository';
-import { ChainHeartbeatScheduler } from './heartbeat/chain-heartbeat.scheduler';
+import { ChainHeartbeatProcessor } from './jobs/chain-heartbeat.processor';
+import { ChainHeartbeatScheduler } from './jobs/chain-heartbeat.scheduler';
+
+/** Closes the provider's sockets and timers when the app stops. */
+@Injectable()
+class ChainProviderCloser implements OnApplicationShutdown {
+  constructor(@Inject(CHAIN_PROVIDER) private readonly provider: JsonRpcProvider) {}
+
+  onApplicationShutdown(): void {
+    this.provider.destroy();
+  }
+}
 
 /** Chain access for both apps: the deployment, a provider, read-only queries, status and health. */
 @Module({
@@ -27,8 +38,9 @@ import { ChainHeartbeatScheduler } from './heartbeat/chain-heartbeat.scheduler';
       useFactory: (config: AppConfig, deployment: Deployment) =>
         createChainProvider(config.RPC_URL, deployment.chainId, config.RPC_TIMEOUT_MS),
     },
+    ChainProviderCloser,
     ChainClient,
-    ChainHealth,
+    ChainHealthIndicator,
     ChainHeartbeatRepository,
     ChainStatusService,
   ],
@@ -36,7 +48,7 @@ import { ChainHeartbeatScheduler } from './heartbeat/chain-heartbeat.scheduler';
     DEPLOYMENT,
     CHAIN_PROVIDER,
     ChainClient,
-    ChainHealth,
+    ChainHealthIndicator,
     ChainStatusService,
     ChainHeartbeatRepository,
   ],

@@ -1,2 +1,3 @@
 export * from './domain-error';
+export * from './safe-error-message';
 export * from './with-timeout';

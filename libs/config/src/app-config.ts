@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsEnum,
+  IsEthereumAddress,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { IsConnectionUrl } from './is-connection-url.validator';
 
 export enum NodeEnv {
@@ -55,6 +65,37 @@ export class AppConfig {
   @IsOptional()
   @Matches(PRIVATE_KEY, { message: 'DEPLOYER_PRIVATE_KEY must be a 0x-prefixed 32-byte hex key' })
   DEPLOYER_PRIVATE_KEY?: string;
+
+  /** The payment stablecoin. Unset: a MockStablecoin is deployed (local chains only). */
+  @IsOptional()
+  @IsEthereumAddress()
+  STABLECOIN_ADDRESS?: string;
+
+  /** Receives the platform's agent roles on deployment. Unset: the deployer. */
+  @IsOptional()
+  @IsEthereumAddress()
+  PLATFORM_AGENT_ADDRESS?: string;
+
+  /** Comma-separated addresses of the uptime reporters. Unset on a local chain: anvil accounts 7-9. */
+  @IsOptional()
+  @Matches(/^0x[0-9a-fA-F]{40}(,0x[0-9a-fA-F]{40})*$/, {
+    message: 'ORACLE_REPORTERS must be comma-separated 0x addresses',
+  })
+  ORACLE_REPORTERS?: string;
+
+  /** How many reporters must sign an uptime report (k of n). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(255)
+  ORACLE_THRESHOLD = 2;
+
+  /** Seconds a started admin hand-over of a contract must wait before it can be accepted. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24 * 3600)
+  ADMIN_TRANSFER_DELAY_SECONDS = 0;
 
   /** Every RPC call is abandoned after this long. */
   @Type(() => Number)

@@ -14,3 +14,8 @@ export function environmentWithFiles(files: string[], env: Environment): Environ
   }
   return { ...merged, ...env };
 }
+
+/** What the project's scripts run with: `.env.example` defaults, then `.env`, then the environment. */
+export function scriptEnvironment(env: Environment): Environment {
+  return environmentWithFiles(['.env.example', '.env'], env);
+}

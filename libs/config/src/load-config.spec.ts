@@ -58,14 +58,17 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain(secret);
   });
 
-  it('uses the first anvil key as deployer outside production', () => {
-    expect(deployerPrivateKey(loadConfig(valid))).toBe(wellKnownDevPrivateKeys()[0]);
+  it('uses the first anvil key as deployer only for a local chain outside production', () => {
+    expect(deployerPrivateKey(loadConfig(valid), 31337)).toBe(wellKnownDevPrivateKeys()[0]);
+    expect(() => deployerPrivateKey(loadConfig(valid), 11155111)).toThrow(
+      /DEPLOYER_PRIVATE_KEY is required to deploy to chain 11155111/,
+    );
+    const production = loadConfig({ ...valid, NODE_ENV: 'production' });
+    expect(() => deployerPrivateKey(production, 31337)).toThrow(/DEPLOYER_PRIVATE_KEY is required/);
   });
 
-  it('refuses a missing or well-known deployer key in production', () => {
-    expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toEqual([
-      'DEPLOYER_PRIVATE_KEY is required when NODE_ENV=production',
-    ]);
+  it('starts in production without a deployer key, but refuses a well-known one', () => {
+    expect(loadConfig({ ...valid, NODE_ENV: 'production' }).NODE_ENV).toBe('production');
     const devKey = wellKnownDevPrivateKeys()[3];
     expect(
       problemsOf({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: devKey })[0],
@@ -75,7 +78,7 @@ describe('loadConfig', () => {
   it('accepts a real key in production', () => {
     const key = '0x' + '1f'.repeat(32);
     const config = loadConfig({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: key });
-    expect(deployerPrivateKey(config)).toBe(key);
+    expect(deployerPrivateKey(config, 8453)).toBe(key);
   });
 });
 
@@ -89,8 +92,12 @@ describe('loadConfig with only', () => {
   });
 
   it('still applies the production rules to the named settings', () => {
+    const DEPLOYER_PRIVATE_KEY = wellKnownDevPrivateKeys()[1];
     expect(() =>
-      loadConfig({ NODE_ENV: 'production' }, { only: ['RPC_URL', 'DEPLOYER_PRIVATE_KEY'] }),
-    ).toThrow(/DEPLOYER_PRIVATE_KEY is required/);
+      loadConfig(
+        { NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY },
+        { only: ['DEPLOYER_PRIVATE_KEY'] },
+      ),
+    ).toThrow(/well-known development key/);
   });
 });

@@ -46,17 +46,27 @@ export function loadConfig(
   return Object.freeze(config);
 }
 
-/** The deployer key to use: the configured one, or anvil's first dev key outside production. */
-export function deployerPrivateKey(config: AppConfig): string {
-  return config.DEPLOYER_PRIVATE_KEY ?? wellKnownDevPrivateKeys()[0];
+/** Chain ids of local development chains (anvil, hardhat, ganache). */
+export const LOCAL_CHAIN_IDS: readonly number[] = [31337, 1337];
+
+/**
+ * The key that deploys to chain `chainId`: the configured one; anvil's first development key
+ * only for a local chain outside production; otherwise a refusal naming the setting.
+ */
+export function deployerPrivateKey(config: AppConfig, chainId: number): string {
+  if (config.DEPLOYER_PRIVATE_KEY) return config.DEPLOYER_PRIVATE_KEY;
+  if (config.NODE_ENV !== NodeEnv.Production && LOCAL_CHAIN_IDS.includes(chainId)) {
+    return wellKnownDevPrivateKeys()[0];
+  }
+  throw new ConfigError([
+    `DEPLOYER_PRIVATE_KEY is required to deploy to chain ${chainId} (the development key is only for local chains outside production)`,
+  ]);
 }
 
 function productionProblems(config: AppConfig): string[] {
   if (config.NODE_ENV !== NodeEnv.Production) return [];
   const problems: string[] = [];
-  if (!config.DEPLOYER_PRIVATE_KEY) {
-    problems.push('DEPLOYER_PRIVATE_KEY is required when NODE_ENV=production');
-  } else if (isWellKnownDevKey(config.DEPLOYER_PRIVATE_KEY)) {
+  if (config.DEPLOYER_PRIVATE_KEY && isWellKnownDevKey(config.DEPLOYER_PRIVATE_KEY)) {
     problems.push(
       'DEPLOYER_PRIVATE_KEY is a well-known development key and is refused when NODE_ENV=production',
     );

@@ -34,7 +34,8 @@ function requestIdOf(req: IncomingMessage): string {
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
               method: req.method,
-              url: req.url,
+              // The path only: query strings may carry tokens.
+              url: req.url.split('?')[0],
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },

@@ -3,11 +3,14 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '@gpu/config';
+import { safeErrorMessage, withTimeout } from '@gpu/common';
 import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_CONCURRENCY, QueueName } from './job-catalog';
 import { JOB_HANDLER_METADATA, JobHandlerOf, assertHandlerCoverage } from './job-handler';
 import { createRedisConnection } from './redis-connection';
 
 type AnyHandler = JobHandlerOf<JobName>;
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Finds every @JobHandler provider, checks that each job has exactly one, and runs one BullMQ
@@ -38,8 +41,18 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log(`handling ${JOB_NAMES.length} job(s) on queue(s) ${[...queues].join(', ')}`);
   }
 
+  /** Lets running jobs finish; gives up after SHUTDOWN_GRACE_MS (Redis away) and hands them back. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    try {
+      await withTimeout(
+        Promise.all(this.workers.map((worker) => worker.close())),
+        SHUTDOWN_GRACE_MS,
+        'worker shutdown',
+      );
+    } catch (error) {
+      this.logger.warn(`${safeErrorMessage(error)}; closing without waiting`);
+      await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
+    }
     this.connection?.disconnect();
   }
 
@@ -71,9 +84,9 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
       },
     );
     worker.on('failed', (job, error) =>
-      this.logger.warn(`${queue}/${job?.name} ${job?.id} failed: ${error.message}`),
+      this.logger.warn(`${queue}/${job?.name} ${job?.id} failed: ${safeErrorMessage(error)}`),
     );
-    worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
+    worker.on('error', (error) => this.logger.warn(`${queue} worker: ${safeErrorMessage(error)}`));
     return worker;
   }
 }

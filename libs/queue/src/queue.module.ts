@@ -2,13 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobQueue } from './job-queue.service';
 import { QueueWorkerHost } from './queue-worker.host';
-import { RedisHealth } from './redis.health';
 
-/** Producers and the Redis health check, for both apps. */
+/** Producers and schedulers, for both apps. */
 @Global()
 @Module({
-  providers: [JobQueue, RedisHealth],
-  exports: [JobQueue, RedisHealth],
+  providers: [JobQueue],
+  exports: [JobQueue],
 })
 export class QueueModule {}
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import IORedis, { RedisOptions } from 'ioredis';
+import { safeErrorMessage } from '@gpu/common';
 
 export type RedisRole =
   /** BullMQ workers block on Redis and must retry forever. */
@@ -26,8 +27,9 @@ export function createRedisConnection(url: string, role: RedisRole): IORedis {
   });
   let lastError = '';
   connection.on('error', (error: Error) => {
-    if (error.message !== lastError) logger.warn(`${role} connection: ${error.message}`);
-    lastError = error.message;
+    const message = safeErrorMessage(error);
+    if (message !== lastError) logger.warn(`${role} connection: ${message}`);
+    lastError = message;
   });
   connection.on('ready', () => {
     lastError = '';

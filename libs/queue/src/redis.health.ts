@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AppConfig } from '@gpu/config';
-import { withTimeout } from '@gpu/common';
+import { safeErrorMessage, withTimeout } from '@gpu/common';
 import { createRedisConnection } from './redis-connection';
 
 export interface RedisHealthReport {
@@ -11,7 +11,7 @@ export interface RedisHealthReport {
 }
 
 /**
- * Pings Redis on a dedicated connection that never queues commands while Redis is away:
+ * For the API's /health. Pings Redis on a dedicated connection that never queues commands while Redis is away:
  * a check answers within HEALTH_TIMEOUT_MS, and at once while the client is reconnecting.
  */
 @Injectable()
@@ -31,7 +31,7 @@ export class RedisHealth implements OnModuleInit, OnModuleDestroy {
       await withTimeout(this.ping(), this.config.HEALTH_TIMEOUT_MS, 'Redis');
       return { up: true, latencyMs: Date.now() - started };
     } catch (error) {
-      return { up: false, error: (error as Error).message };
+      return { up: false, error: safeErrorMessage(error) };
     }
   }
 

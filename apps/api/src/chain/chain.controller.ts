@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ChainStatusService } from '@gpu/chain';
-import { ChainStatusResponse, DeployedContractResponse } from './chain-status.response';
+import { ChainStatusResponse, DeployedContractResponse } from './dto/chain-status.response';
 
 /** Public facts: contract addresses are on chain for anyone to see. */
 @ApiTags('chain')

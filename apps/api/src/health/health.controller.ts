@@ -8,7 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '@gpu/config';
-import { ChainHealth } from '@gpu/chain';
+import { ChainHealthIndicator } from '@gpu/chain';
 import { RedisHealth } from '@gpu/queue';
 
 /** Liveness of the three dependencies. Each check gives up after HEALTH_TIMEOUT_MS. */
@@ -20,7 +20,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly redis: RedisHealth,
-    private readonly chain: ChainHealth,
+    private readonly chain: ChainHealthIndicator,
     private readonly config: AppConfig,
   ) {}
 

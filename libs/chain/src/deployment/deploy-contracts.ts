@@ -1,74 +1,186 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet } from 'ethers';
+import {
+  type ContractFactory,
+  FetchRequest,
+  type JsonRpcProvider,
+  type TransactionReceipt,
+  type TransactionRequest,
+  Wallet,
+  id as roleId,
+} from 'ethers';
+import { withTimeout } from '@gpu/common';
+import { LOCAL_CHAIN_IDS } from '@gpu/config';
+import { createChainProvider } from '../chain-provider';
+import {
+  GpuFarmTokenFactory__factory,
+  GpuFarmToken__factory,
+  IdentityRegistry__factory,
+  MockStablecoin__factory,
+  PrimarySale__factory,
+  RevenueDistributor__factory,
+  UptimeOracle__factory,
+} from '../generated';
 import { waitForReceipt } from '../tx/wait-for-receipt';
 import type { ContractName, DeployedContract, Deployment } from './deployment';
 
 export interface DeployContractsOptions {
   rpcUrl: string;
-  deployerPrivateKey: string;
-  /** Folder with the build's `<ContractName>.json` artifacts; defaults to `<cwd>/artifacts`. */
-  artifactsDir?: string;
+  /** The deployer's key, or how to choose it once the chain id is known. */
+  deployerPrivateKey: string | ((chainId: number) => string);
+  /** The payment stablecoin; when absent a MockStablecoin is deployed, on local chains only. */
+  stablecoinAddress?: string;
+  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, publisher, oracle admin); default: the deployer. */
+  platformAgent?: string;
+  /** Uptime reporters (or how to choose them once the chain id is known) and how many must sign. */
+  oracleReporters?: string[] | ((chainId: number) => string[]);
+  oracleThreshold?: number;
+  /** Seconds an admin hand-over must wait before it can be accepted. */
+  adminTransferDelaySeconds?: number;
+  rpcTimeoutMs?: number;
 }
 
-interface DeployArtifact {
-  abi: InterfaceAbi;
-  bytecode: string;
-}
-
-function readArtifact(artifactsDir: string, name: ContractName): DeployArtifact {
-  const file = path.join(artifactsDir, `${name}.json`);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Artifact ${file} not found; build the contracts first (scripts/contracts/build.ts)`,
+/** A missing stablecoin on a chain that is not local: the mock is for development only. */
+export class MockStablecoinRefusedError extends Error {
+  constructor(readonly chainId: number) {
+    super(
+      `refusing to deploy MockStablecoin to chain ${chainId}, which is not a local chain (${LOCAL_CHAIN_IDS.join(', ')}); set STABLECOIN_ADDRESS`,
     );
+    this.name = 'MockStablecoinRefusedError';
   }
-  const artifact = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DeployArtifact>;
-  if (!Array.isArray(artifact.abi) || !/^0x[0-9a-fA-F]+$/.test(artifact.bytecode ?? '')) {
-    throw new Error(`Artifact ${file} has no abi or no creation bytecode`);
-  }
-  return artifact as DeployArtifact;
 }
 
 /**
- * Deploys the platform contracts with `deployerPrivateKey` and returns the deployment record.
- * Every transaction is confirmed with waitForReceipt, never with tx.wait().
+ * Deploys the product's contracts in order, grants the platform agent its roles and registers
+ * the oracle's reporters. Every transaction is confirmed by polling its receipt, never tx.wait().
  */
 export async function deployContracts(options: DeployContractsOptions): Promise<Deployment> {
-  const artifactsDir = path.resolve(options.artifactsDir ?? 'artifacts');
-  const provider = new JsonRpcProvider(options.rpcUrl);
+  const chainId = await readChainId(options.rpcUrl, options.rpcTimeoutMs ?? 10_000);
+  const provider = createChainProvider(options.rpcUrl, chainId, options.rpcTimeoutMs ?? 10_000);
   try {
-    const chainId = Number((await provider.getNetwork()).chainId);
-    const deployer = new Wallet(options.deployerPrivateKey, provider);
-
-    const deploy = async (name: ContractName, args: unknown[] = []): Promise<DeployedContract> => {
-      const { abi, bytecode } = readArtifact(artifactsDir, name);
-      const request = await new ContractFactory(abi, bytecode, deployer).getDeployTransaction(
-        ...args,
-      );
-      const tx = await deployer.sendTransaction(request);
-      const receipt = await waitForReceipt(provider, tx.hash);
-      if (!receipt.contractAddress) {
-        throw new Error(`Deployment of ${name} (tx ${tx.hash}) produced no contract address`);
-      }
+    const key =
+      typeof options.deployerPrivateKey === 'string'
+        ? options.deployerPrivateKey
+        : options.deployerPrivateKey(chainId);
+    const deployer = new Wallet(key, provider);
+    if (!options.stablecoinAddress && !LOCAL_CHAIN_IDS.includes(chainId))
+      throw new MockStablecoinRefusedError(chainId);
+    const agent = options.platformAgent ?? deployer.address;
+    const delay = options.adminTransferDelaySeconds ?? 0;
+    const send = (request: Promise<TransactionRequest>) =>
+      sendAndConfirm(deployer, provider, request);
+    const deploy = async (
+      factory: ContractFactory,
+      ...args: unknown[]
+    ): Promise<DeployedContract> => {
+      const receipt = await send(factory.getDeployTransaction(...args));
       return {
-        address: receipt.contractAddress,
+        address: receipt.contractAddress!,
         blockNumber: receipt.blockNumber,
-        txHash: tx.hash,
+        txHash: receipt.hash,
       };
     };
 
+    const stablecoin: DeployedContract = options.stablecoinAddress
+      ? {
+          address: options.stablecoinAddress,
+          blockNumber: await provider.getBlockNumber(),
+          txHash: null,
+        }
+      : await deploy(new MockStablecoin__factory(deployer));
+    const registry = await deploy(new IdentityRegistry__factory(deployer), deployer.address, delay);
+    const implementation = await deploy(new GpuFarmToken__factory(deployer), registry.address);
+    const factory = await deploy(
+      new GpuFarmTokenFactory__factory(deployer),
+      deployer.address,
+      delay,
+      implementation.address,
+    );
+    const sale = await deploy(
+      new PrimarySale__factory(deployer),
+      deployer.address,
+      delay,
+      stablecoin.address,
+    );
+    const distributor = await deploy(
+      new RevenueDistributor__factory(deployer),
+      deployer.address,
+      delay,
+      stablecoin.address,
+    );
+    const oracle = await deploy(new UptimeOracle__factory(deployer), deployer.address, delay);
+
+    const grants: [string, string][] = [
+      [registry.address, 'AGENT_ROLE'],
+      [factory.address, 'TOKENIZER_ROLE'],
+      [sale.address, 'SALE_AGENT_ROLE'],
+      [distributor.address, 'PUBLISHER_ROLE'],
+      [oracle.address, 'ORACLE_ADMIN_ROLE'],
+    ];
+    for (const [target, roleName] of grants) {
+      const contract = IdentityRegistry__factory.connect(target, deployer);
+      await send(contract.grantRole.populateTransaction(roleId(roleName), agent));
+    }
+    const oracleContract = UptimeOracle__factory.connect(oracle.address, deployer);
+    const reporters =
+      typeof options.oracleReporters === 'function'
+        ? options.oracleReporters(chainId)
+        : (options.oracleReporters ?? []);
+    if (reporters.length) {
+      if (agent !== deployer.address) {
+        await send(
+          oracleContract.grantRole.populateTransaction(
+            roleId('ORACLE_ADMIN_ROLE'),
+            deployer.address,
+          ),
+        );
+      }
+      await send(oracleContract.addReporters.populateTransaction(reporters));
+      const threshold = Math.min(options.oracleThreshold ?? reporters.length, reporters.length);
+      await send(oracleContract.setThreshold.populateTransaction(threshold));
+    }
+
     const contracts: Record<ContractName, DeployedContract> = {
-      MockStablecoin: await deploy('MockStablecoin'),
+      Stablecoin: stablecoin,
+      IdentityRegistry: registry,
+      GpuFarmToken: implementation,
+      GpuFarmTokenFactory: factory,
+      PrimarySale: sale,
+      RevenueDistributor: distributor,
+      UptimeOracle: oracle,
     };
+    const deployedBlocks = Object.values(contracts)
+      .filter((c) => c.txHash)
+      .map((c) => c.blockNumber);
     return {
       chainId,
-      deployedAtBlock: Math.min(...Object.values(contracts).map((c) => c.blockNumber)),
+      deployedAtBlock: Math.min(...deployedBlocks),
       deployer: deployer.address,
       createdAt: new Date().toISOString(),
+      mockStablecoin: !options.stablecoinAddress,
       contracts,
     };
   } finally {
     provider.destroy();
   }
+}
+
+async function sendAndConfirm(
+  signer: Wallet,
+  provider: JsonRpcProvider,
+  request: Promise<TransactionRequest>,
+): Promise<TransactionReceipt> {
+  const response = await signer.sendTransaction(await request);
+  return waitForReceipt(provider, response.hash);
+}
+
+/** eth_chainId with a deadline, before any provider is pinned to a network. */
+async function readChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
+  const request = new FetchRequest(rpcUrl);
+  request.timeout = timeoutMs;
+  request.setHeader('content-type', 'application/json');
+  request.body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] });
+  const response = await withTimeout(request.send(), timeoutMs, 'RPC eth_chainId');
+  response.assertOk();
+  const { result } = response.bodyJson as { result?: string };
+  if (typeof result !== 'string') throw new Error('the RPC endpoint did not answer eth_chainId');
+  return Number(BigInt(result));
 }

@@ -1,20 +1,29 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Deployment, readDeploymentFile, writeDeploymentFile } from './deployment';
+import {
+  CONTRACT_NAMES,
+  type Deployment,
+  readDeploymentFile,
+  writeDeploymentFile,
+} from './deployment';
 
 const sample = (): Deployment => ({
   chainId: 31337,
   deployedAtBlock: 1,
   deployer: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
   createdAt: '2025-01-01T00:00:00.000Z',
-  contracts: {
-    MockStablecoin: {
-      address: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      blockNumber: 1,
-      txHash: `0x${'ab'.repeat(32)}`,
-    },
-  },
+  mockStablecoin: true,
+  contracts: Object.fromEntries(
+    CONTRACT_NAMES.map((name, i) => [
+      name,
+      {
+        address: `0x${(i + 1).toString(16).padStart(40, '0')}`,
+        blockNumber: i + 1,
+        txHash: `0x${'ab'.repeat(32)}`,
+      },
+    ]),
+  ) as Deployment['contracts'],
 });
 
 describe('deployment file', () => {
@@ -63,11 +72,12 @@ describe('deployment file', () => {
     ['deployedAtBlock', ['deployedAtBlock'], 1.5],
     ['deployer', ['deployer'], '0x1234'],
     ['createdAt', ['createdAt'], 'yesterday'],
+    ['mockStablecoin', ['mockStablecoin'], 'yes'],
     ['contracts', ['contracts'], []],
-    ['contracts.MockStablecoin', ['contracts', 'MockStablecoin'], undefined],
-    ['contracts.MockStablecoin.address', ['contracts', 'MockStablecoin', 'address'], undefined],
-    ['contracts.MockStablecoin.blockNumber', ['contracts', 'MockStablecoin', 'blockNumber'], -1],
-    ['contracts.MockStablecoin.txHash', ['contracts', 'MockStablecoin', 'txHash'], '0xabc'],
+    ['contracts.UptimeOracle', ['contracts', 'UptimeOracle'], undefined],
+    ['contracts.UptimeOracle.address', ['contracts', 'UptimeOracle', 'address'], undefined],
+    ['contracts.UptimeOracle.blockNumber', ['contracts', 'UptimeOracle', 'blockNumber'], -1],
+    ['contracts.UptimeOracle.txHash', ['contracts', 'UptimeOracle', 'txHash'], '0xabc'],
     ['contracts.Unknown', ['contracts', 'Unknown'], {}],
     ['(root).extra', ['extra'], true],
   ])('refuses a file with a bad %s, naming file and field', (field, fieldPath, value) => {

@@ -3,20 +3,33 @@ import * as path from 'node:path';
 import { isAddress, isHexString } from 'ethers';
 
 /** Every contract a deployment file records; new contracts are appended here. */
-export const CONTRACT_NAMES = ['MockStablecoin'] as const;
+export const CONTRACT_NAMES = [
+  'Stablecoin',
+  'IdentityRegistry',
+  'GpuFarmToken',
+  'GpuFarmTokenFactory',
+  'PrimarySale',
+  'RevenueDistributor',
+  'UptimeOracle',
+] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export interface DeployedContract {
   address: string;
+  /** Block of the deploying transaction; for a contract that already existed, the block it was adopted at. */
   blockNumber: number;
-  txHash: string;
+  /** The deploying transaction; null for a contract that already existed (a real stablecoin). */
+  txHash: string | null;
 }
 
 export type Deployment = {
   chainId: number;
+  /** The first block of the product's contracts: where indexing starts. */
   deployedAtBlock: number;
   deployer: string;
   createdAt: string;
+  /** True when Stablecoin is the MockStablecoin (local chains only). */
+  mockStablecoin: boolean;
   contracts: Record<ContractName, DeployedContract>;
 };
 
@@ -29,7 +42,10 @@ const blockNumber: Check = (v) =>
 const address: Check = (v) =>
   typeof v === 'string' && isAddress(v) ? undefined : 'must be a 0x-prefixed 20-byte address';
 const txHash: Check = (v) =>
-  isHexString(v, 32) ? undefined : 'must be a 0x-prefixed 32-byte transaction hash';
+  v === null || isHexString(v, 32)
+    ? undefined
+    : 'must be a 0x-prefixed 32-byte transaction hash or null';
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const isoTimestamp: Check = (v) =>
   typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))
     ? undefined
@@ -63,12 +79,14 @@ export function parseDeployment(value: unknown, source: string): Deployment {
     'deployedAtBlock',
     'deployer',
     'createdAt',
+    'mockStablecoin',
     'contracts',
   ]);
   check(root.chainId, 'chainId', positiveInteger);
   check(root.deployedAtBlock, 'deployedAtBlock', blockNumber);
   check(root.deployer, 'deployer', address);
   check(root.createdAt, 'createdAt', isoTimestamp);
+  check(root.mockStablecoin, 'mockStablecoin', boolean);
   const contracts = record(root.contracts, 'contracts', CONTRACT_NAMES);
   for (const name of CONTRACT_NAMES) {
     const field = `contracts.${name}`;

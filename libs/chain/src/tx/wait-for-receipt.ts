@@ -1,4 +1,5 @@
 import type { Provider, TransactionReceipt } from 'ethers';
+import { safeErrorMessage, withTimeout } from '@gpu/common';
 
 export interface WaitForReceiptOptions {
   timeoutMs?: number;
@@ -41,25 +42,21 @@ export async function waitForReceipt(
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new ReceiptTimeoutError(txHash, timeoutMs, lastError);
     try {
-      const receipt = await withTimeout(provider.getTransactionReceipt(txHash), remaining);
+      const receipt = await withTimeout(
+        provider.getTransactionReceipt(txHash),
+        remaining,
+        'RPC eth_getTransactionReceipt',
+      );
       if (receipt) {
         if (receipt.status === 0) throw new TransactionRevertedError(receipt);
         return receipt;
       }
     } catch (error) {
       if (error instanceof TransactionRevertedError) throw error;
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = safeErrorMessage(error);
     }
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`RPC call timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { ChainHead } from '../chain-client.service';
-import { ChainHeartbeat } from '../entities/chain-heartbeat.entity';
+import type { ChainHead } from './chain-client.service';
+import { ChainHeartbeat } from './entities/chain-heartbeat.entity';
 
 @Injectable()
 export class ChainHeartbeatRepository {
@@ -16,7 +16,8 @@ export class ChainHeartbeatRepository {
       `INSERT INTO chain_heartbeat (chain_id, block_number, block_hash, block_timestamp)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (chain_id, block_number)
-       DO UPDATE SET last_seen_at = now(), block_hash = EXCLUDED.block_hash`,
+       DO UPDATE SET last_seen_at = now(), block_hash = EXCLUDED.block_hash,
+                     block_timestamp = EXCLUDED.block_timestamp`,
       [head.chainId, head.blockNumber.toString(), head.blockHash, head.timestamp],
     );
   }

@@ -7,8 +7,12 @@ export class DeployedContractResponse {
   @ApiProperty({ example: 1 })
   blockNumber: number;
 
-  @ApiProperty()
-  txHash: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Null for a contract that already existed',
+  })
+  txHash: string | null;
 }
 
 export class DeploymentResponse {
@@ -23,6 +27,9 @@ export class DeploymentResponse {
 
   @ApiProperty()
   createdAt: string;
+
+  @ApiProperty({ description: 'True when the stablecoin is the local MockStablecoin' })
+  mockStablecoin: boolean;
 
   @ApiProperty({
     type: 'object',

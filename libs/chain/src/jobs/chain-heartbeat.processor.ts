@@ -4,7 +4,7 @@ import { ChainClient } from '../chain-client.service';
 import { ChainError } from '../chain.errors';
 import { DEPLOYMENT } from '../chain.tokens';
 import type { Deployment } from '../deployment/deployment';
-import { ChainHeartbeatRepository } from './chain-heartbeat.repository';
+import { ChainHeartbeatRepository } from '../chain-heartbeat.repository';
 
 /** Records the chain head, refusing a chain other than the deployment's. */
 @Injectable()
