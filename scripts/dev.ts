@@ -14,14 +14,7 @@ const LOCAL_ANVIL_PORT = 8545;
 async function main(): Promise<void> {
   const env = scriptEnvironment(process.env);
   const config = loadConfig(env, {
-    only: [
-      'NODE_ENV',
-      'DATABASE_URL',
-      'REDIS_URL',
-      'QUEUE_PREFIX',
-      'DEPLOYMENT_FILE',
-      'DEPLOYER_PRIVATE_KEY',
-    ],
+    only: ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'DEPLOYMENT_FILE', ...DEPLOYMENT_SETTINGS],
   });
   const localChain = !env.RPC_URL;
   if (localChain && config.NODE_ENV === 'production') {
