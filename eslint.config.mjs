@@ -25,18 +25,23 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
+        ...[
+          "MemberExpression[object.name='process'][property.name='env']",
+          "MemberExpression[object.name='process'][property.value='env']",
+          "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']",
+        ].map((selector) => ({
+          selector,
           message:
             'Read settings through @gpu/config (AppConfig); only the config library and entry points touch process.env.',
-        },
+        })),
       ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/libs/*/src/**', '@gpu/*/src/**'],
+              // Inside a library, relative imports never contain /src/; one that does reaches into another library.
+              group: ['**/libs/*/src/**', '@gpu/*/src/**', '../**/src/**'],
               message: 'Import another library through its @gpu/<lib> alias.',
             },
           ],

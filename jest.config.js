@@ -24,7 +24,11 @@ const withServices = {
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,scripts,migrations}/**/*.spec.ts'],
+    },
     {
       ...base,
       ...withServices,

@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { scriptEnvironment, loadConfig } from '@gpu/config';
+import { Wallet, id } from 'ethers';
+import { createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
+import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
+import { GpuFarmTokenFactory__factory, GpuFarmToken__factory } from '../libs/chain/src/generated';
 import { withDatabaseName } from '@gpu/database';
 import { findFreePort } from './lib/anvil';
 import { type AppProcess, startApp } from './lib/app-process';
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
 
     await showHealth(say, api);
     await showChain(say, api);
+    await showTokenization(say, stack);
     await showRefusals(say, api);
     await showObservability(say, api);
 
@@ -115,6 +119,72 @@ async function showChain(say: Narrator, api: DemoClient): Promise<void> {
   say.step(
     `a few seconds later it records block ${laterHead.blockNumber}: the heartbeat job follows the chain`,
   );
+}
+
+/**
+ * Until the farms API exists, the platform agent's own key tokenizes a sample farm directly, to
+ * show the contract layer: one factory transaction clones, configures and registers the token.
+ */
+async function showTokenization(say: Narrator, stack: LocalStack): Promise<void> {
+  say.section('The platform tokenizes a GPU farm in ONE transaction (factory, on chain)');
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  try {
+    const agent = new Wallet(wellKnownDevPrivateKeys()[0], provider);
+    const factory = GpuFarmTokenFactory__factory.connect(
+      deployment.contracts.GpuFarmTokenFactory.address,
+      agent,
+    );
+    const farmId = id('farm:demo-reykjavik-a100');
+    const predicted = await factory.predictTokenAddress(farmId);
+    const response = await factory.createFarmToken(farmId, {
+      name: 'GPU Farm Reykjavik A100',
+      symbol: 'GPUREY',
+      admin: agent.address,
+      agent: agent.address,
+      minter: deployment.contracts.PrimarySale.address,
+      treasury: agent.address,
+      maxBalance: 250_000n,
+      maxHolders: 2_000,
+      lockupEnd: Math.floor(Date.now() / 1000) + 90 * 24 * 3600,
+      allowedCountries: [276, 250, 352],
+    });
+    const receipt = await waitForReceipt(provider, response.hash);
+    const token = GpuFarmToken__factory.connect(await factory.tokenOf(farmId), provider);
+    const [maxBalance, maxHolders, , lockupEnd] = await token.rules();
+    const countries: [string, number][] = [
+      ['DE', 276],
+      ['FR', 250],
+      ['IS', 352],
+      ['US', 840],
+    ];
+    const allowed = await Promise.all(countries.map(([, code]) => token.isCountryAllowed(code)));
+    const countryLine = countries
+      .map(([name], i) => `${name} ${allowed[i] ? 'yes' : 'no'}`)
+      .join(', ');
+    say.table(
+      ['what', 'value'],
+      [
+        ['transaction', `${receipt.hash} (block ${receipt.blockNumber}, ${receipt.gasUsed} gas)`],
+        ['token', `${await token.name()} (${await token.symbol()}) at ${await token.getAddress()}`],
+        [
+          'address predicted before sending',
+          predicted === (await token.getAddress()) ? 'yes' : 'NO',
+        ],
+        [
+          'rules',
+          `max ${maxBalance} fractions per wallet, ${maxHolders} holders, lock-up until ${new Date(Number(lockupEnd) * 1000).toISOString().slice(0, 10)}`,
+        ],
+        ['countries allowed', countryLine],
+        [
+          'ERC-7943 interface',
+          (await token.supportsInterface('0x3edbb4c4')) ? 'supported' : 'MISSING',
+        ],
+      ],
+    );
+  } finally {
+    provider.destroy();
+  }
 }
 
 async function showRefusals(say: Narrator, api: DemoClient): Promise<void> {

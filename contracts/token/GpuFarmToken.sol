@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {CompactRoles} from "../access/CompactRoles.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 import {IdentityRecords} from "../identity/IdentityRecords.sol";
 import {IERC7943Fungible} from "./IERC7943Fungible.sol";
+import {PackedERC20} from "./PackedERC20.sol";
 
 /// @title GpuFarmToken
 /// @notice One per GPU farm: a permissioned ERC-20 whose units (0 decimals) are fractions of the
@@ -27,10 +30,21 @@ import {IERC7943Fungible} from "./IERC7943Fungible.sol";
 ///      unfrozen part; to take frozen tokens the freezer first lowers the frozen amount with
 ///      setFrozenTokens (its own Frozen event). A forced transfer bypasses the pause, the sender's
 ///      verification and wallet freeze and the lock-up, but never the receiver's checks.
-///      Recovery moves a lost wallet's whole balance and its frozen state to a fresh wallet of
-///      the same investor.
-contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
+///      Recovery moves a lost wallet's whole balance, its frozen state and its claimed revenue
+///      to a fresh wallet of the same investor.
+///
+///      Revenue: each epoch the publisher posts one Merkle root over CUMULATIVE entitlements and
+///      funds it in the same call; a holder claims `cumulative - alreadyClaimed` with one proof,
+///      so one claim covers any number of epochs, and publishing costs the same for 10 holders or
+///      10 million. Leaves follow OpenZeppelin's StandardMerkleTree (double keccak of the ABI
+///      encoding) over (uint256 chainId, address token, address account, uint256 cumulative):
+///      a proof is valid on one chain for one token only, and a claim pays the claimer itself.
+///      Claims never exceed what was funded for this token. A frozen wallet stays entitled but
+///      can claim only once unfrozen. The claimed total lives in the high half of the holder's
+///      balance word (see PackedERC20).
+contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     using IdentityRecords for uint256;
+    using SafeERC20 for IERC20;
 
     /// @notice Mints, batch-mints and burns.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
@@ -44,6 +58,8 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Changes the transfer rules (countries, max balance, max holders, lock-up).
     bytes32 public constant RULES_ADMIN_ROLE = keccak256("RULES_ADMIN_ROLE");
+    /// @notice Publishes and funds revenue roots.
+    bytes32 public constant PUBLISHER_ROLE = keccak256("PUBLISHER_ROLE");
 
     uint256 private constant ISSUER_BIT = 1 << 1;
     uint256 private constant FREEZER_BIT = 1 << 2;
@@ -51,13 +67,16 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     uint256 private constant RECOVERY_AGENT_BIT = 1 << 4;
     uint256 private constant PAUSER_BIT = 1 << 5;
     uint256 private constant RULES_ADMIN_BIT = 1 << 6;
-    uint256 private constant AGENT_BITS =
-        ISSUER_BIT | FREEZER_BIT | TRANSFER_AGENT_BIT | RECOVERY_AGENT_BIT | PAUSER_BIT | RULES_ADMIN_BIT;
+    uint256 private constant PUBLISHER_BIT = 1 << 7;
+    uint256 private constant AGENT_BITS = ISSUER_BIT | FREEZER_BIT | TRANSFER_AGENT_BIT | RECOVERY_AGENT_BIT
+        | PAUSER_BIT | RULES_ADMIN_BIT | PUBLISHER_BIT;
 
     bytes4 private constant ERC7943_INTERFACE_ID = 0x3edbb4c4;
 
     /// @notice The identity registry shared by every token of this implementation.
     IIdentityRegistry public immutable identityRegistry;
+    /// @notice The stablecoin revenue is paid in, shared by every token of this implementation.
+    IERC20 public immutable stablecoin;
 
     /// @dev One slot: everything a transfer reads about the token itself.
     struct Rules {
@@ -67,6 +86,13 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         uint32 holderCount;
         bool paused;
         bool initialized;
+    }
+
+    /// @dev One slot: the latest epoch, what was funded in total and what was claimed in total.
+    struct Revenue {
+        uint32 epoch;
+        uint112 totalCumulative;
+        uint112 totalClaimed;
     }
 
     struct AccountState {
@@ -79,7 +105,8 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         string name;
         string symbol;
         address admin;
-        /// @dev Receives every agent role (issuer, freezer, transfer and recovery agent, pauser, rules admin).
+        /// @dev Receives every agent role (issuer, freezer, transfer and recovery agent, pauser,
+        ///      rules admin, revenue publisher).
         address agent;
         /// @dev Receives the issuer role only: the primary sale contract, which mints on settlement.
         address minter;
@@ -123,6 +150,8 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     address private _treasury;
     mapping(address account => AccountState) private _accounts;
     mapping(uint256 word => uint256 bits) private _allowedCountries;
+    bytes32 private _revenueRoot;
+    Revenue private _revenue;
     Mode private transient _forcedMode;
 
     event Paused(address account);
@@ -133,6 +162,10 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     event MaxHoldersChanged(uint256 maxHolders);
     event LockupEndChanged(uint256 lockupEnd);
     event TreasuryChanged(address indexed treasury);
+    /// @notice A root over cumulative entitlements up to `epoch` was published and funded.
+    event RevenueRootPublished(uint32 indexed epoch, bytes32 root, uint256 totalCumulative, uint256 funded);
+    /// @notice `account` has now claimed `cumulative` in total (the stablecoin's Transfer shows the payment).
+    event RevenueClaimed(address indexed account, uint256 cumulative);
     event WalletRecovered(address indexed lostWallet, address indexed newWallet, bytes32 indexed investorId, uint256 amount, uint256 frozenTokens);
 
     error AlreadyInitialized();
@@ -151,10 +184,19 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     error LengthMismatch();
     error NotSameInvestor(address lostWallet, address newWallet);
     error RecoveryTargetNotEmpty(address newWallet);
+    error EpochNotIncreasing(uint32 epoch, uint32 lastEpoch);
+    error CumulativeDecreased(uint256 totalCumulative, uint256 previous);
+    error Underfunded(uint256 required, uint256 balance, uint256 allowance);
+    error InvalidProof();
+    error NothingToClaim(uint256 cumulative, uint256 alreadyClaimed);
+    error ExceedsFunding(uint256 claimedAfter, uint256 funded);
+    error ClaimWhileFrozen(address account);
 
     /// @param registry The identity registry every clone of this implementation uses.
-    constructor(IIdentityRegistry registry) {
+    /// @param revenueToken The stablecoin every clone pays revenue in.
+    constructor(IIdentityRegistry registry, IERC20 revenueToken) {
         identityRegistry = registry;
+        stablecoin = revenueToken;
         _rules.initialized = true;
     }
 
@@ -185,17 +227,17 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
     // ---------------------------------------------------------------- views
 
     /// @notice The token's name.
-    function name() public view override returns (string memory) {
+    function name() external view returns (string memory) {
         return _name;
     }
 
     /// @notice The token's symbol.
-    function symbol() public view override returns (string memory) {
+    function symbol() external view returns (string memory) {
         return _symbol;
     }
 
     /// @notice Fractions are whole units.
-    function decimals() public pure override returns (uint8) {
+    function decimals() external pure returns (uint8) {
         return 0;
     }
 
@@ -319,11 +361,14 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         }
         if (!newRecord.isVerified(block.timestamp)) revert ReceiverNotVerified(newWallet);
         AccountState memory state = _accounts[lostWallet];
-        if (balanceOf(newWallet) != 0 || _accounts[newWallet].frozenTokens != 0 || _accounts[newWallet].walletFrozen) {
+        if (_accountWords[newWallet] != 0 || _accounts[newWallet].frozenTokens != 0 || _accounts[newWallet].walletFrozen) {
             revert RecoveryTargetNotEmpty(newWallet);
         }
         delete _accounts[lostWallet];
         _accounts[newWallet] = state;
+        uint256 claimedBits = _accountWords[lostWallet] & ~BALANCE_MASK;
+        _accountWords[lostWallet] ^= claimedBits;
+        _accountWords[newWallet] = claimedBits;
         if (state.frozenTokens != 0) {
             emit Frozen(lostWallet, 0);
             emit Frozen(newWallet, state.frozenTokens);
@@ -337,6 +382,66 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         _transfer(lostWallet, newWallet, amount);
         _forcedMode = Mode.Transfer;
         emit WalletRecovered(lostWallet, newWallet, lostRecord.investorId(), amount, state.frozenTokens);
+    }
+
+    // ---------------------------------------------------------------- revenue
+
+    /// @notice Publishes `root` at `epoch` and pulls the new funding from the caller:
+    ///         `totalCumulative` minus the previous total. Reverts if it cannot be funded.
+    /// @param totalCumulative Sum of every account's cumulative entitlement in the tree.
+    function publishRevenueRoot(uint32 epoch, bytes32 root, uint112 totalCumulative)
+        external
+        onlyRole(PUBLISHER_ROLE)
+    {
+        Revenue memory revenue = _revenue;
+        if (epoch <= revenue.epoch) revert EpochNotIncreasing(epoch, revenue.epoch);
+        if (totalCumulative < revenue.totalCumulative) {
+            revert CumulativeDecreased(totalCumulative, revenue.totalCumulative);
+        }
+        uint256 funding = totalCumulative - revenue.totalCumulative;
+        uint256 balance = stablecoin.balanceOf(msg.sender);
+        uint256 allowance_ = stablecoin.allowance(msg.sender, address(this));
+        if (balance < funding || allowance_ < funding) revert Underfunded(funding, balance, allowance_);
+        _revenueRoot = root;
+        _revenue = Revenue(epoch, totalCumulative, revenue.totalClaimed);
+        emit RevenueRootPublished(epoch, root, totalCumulative, funding);
+        stablecoin.safeTransferFrom(msg.sender, address(this), funding);
+    }
+
+    /// @notice Pays the caller its revenue entitlement not yet claimed, for all epochs up to now.
+    /// @param cumulativeAmount The caller's cumulative entitlement in the current root.
+    /// @param proof The Merkle proof of the caller's leaf.
+    function claimRevenue(uint256 cumulativeAmount, bytes32[] calldata proof) external {
+        if (_accounts[msg.sender].walletFrozen) revert ClaimWhileFrozen(msg.sender);
+        bytes32 leaf =
+            keccak256(bytes.concat(keccak256(abi.encode(block.chainid, address(this), msg.sender, cumulativeAmount))));
+        if (!MerkleProof.verifyCalldata(proof, _revenueRoot, leaf)) revert InvalidProof();
+        uint256 word = _accountWords[msg.sender];
+        uint256 already = word >> 128;
+        if (cumulativeAmount <= already) revert NothingToClaim(cumulativeAmount, already);
+        uint256 amount = cumulativeAmount - already;
+        Revenue memory revenue = _revenue;
+        uint256 claimedAfter = revenue.totalClaimed + amount;
+        if (claimedAfter > revenue.totalCumulative) revert ExceedsFunding(claimedAfter, revenue.totalCumulative);
+        _revenue.totalClaimed = uint112(claimedAfter);
+        _accountWords[msg.sender] = (cumulativeAmount << 128) | (word & BALANCE_MASK);
+        emit RevenueClaimed(msg.sender, cumulativeAmount);
+        stablecoin.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice The latest revenue root: root, epoch, total funded and total claimed.
+    function revenue()
+        external
+        view
+        returns (bytes32 root, uint256 epoch, uint256 totalCumulative, uint256 totalClaimed)
+    {
+        Revenue memory r = _revenue;
+        return (_revenueRoot, r.epoch, r.totalCumulative, r.totalClaimed);
+    }
+
+    /// @notice What `account` has claimed of this token's revenue so far.
+    function claimedRevenueOf(address account) external view returns (uint256) {
+        return _accountWords[account] >> 128;
     }
 
     // ---------------------------------------------------------------- pauser
@@ -502,6 +607,7 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         if (role == RECOVERY_AGENT_ROLE) return RECOVERY_AGENT_BIT;
         if (role == PAUSER_ROLE) return PAUSER_BIT;
         if (role == RULES_ADMIN_ROLE) return RULES_ADMIN_BIT;
+        if (role == PUBLISHER_ROLE) return PUBLISHER_BIT;
         revert UnknownRole(role);
     }
 
@@ -512,6 +618,7 @@ contract GpuFarmToken is ERC20Upgradeable, CompactRoles, IERC7943Fungible {
         if (bit == TRANSFER_AGENT_BIT) return TRANSFER_AGENT_ROLE;
         if (bit == RECOVERY_AGENT_BIT) return RECOVERY_AGENT_ROLE;
         if (bit == PAUSER_BIT) return PAUSER_ROLE;
-        return RULES_ADMIN_ROLE;
+        if (bit == RULES_ADMIN_BIT) return RULES_ADMIN_ROLE;
+        return PUBLISHER_ROLE;
     }
 }

@@ -14,7 +14,7 @@ const OUTPUT_FORMAT = 1;
 const EIP170_RUNTIME_LIMIT = 24_576;
 
 export const COMPILER_SETTINGS = {
-  optimizer: { enabled: true, runs: 200 },
+  optimizer: { enabled: true, runs: 20_000 },
   evmVersion: 'cancun',
   viaIR: false,
   metadata: { bytecodeHash: 'none' },
@@ -73,6 +73,35 @@ interface SolcOutput {
  * Skips all work when the inputs hash matches the last build and the outputs exist.
  */
 export async function buildContracts(options: { force?: boolean } = {}): Promise<BuildResult> {
+  return withBuildLock(() => buildUnlocked(options));
+}
+
+const LOCK_DIR = path.join(REPO_ROOT, '.build-contracts.lock');
+const LOCK_STALE_MS = 120_000;
+
+/** One build at a time per checkout (parallel test runs, dev and demo share the outputs). */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK_DIR);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const lock = fs.statSync(LOCK_DIR, { throwIfNoEntry: false });
+      if (!lock) continue;
+      if (Date.now() - lock.mtimeMs > LOCK_STALE_MS)
+        fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+async function buildUnlocked(options: { force?: boolean }): Promise<BuildResult> {
   const startedAt = Date.now();
   const sources = readSources();
   const hash = inputsHash(sources);

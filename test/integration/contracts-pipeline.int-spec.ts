@@ -87,10 +87,6 @@ describe('contracts pipeline: build, anvil, deploy, typed bindings', () => {
       provider,
     );
     const sale = g.PrimarySale__factory.connect(contracts.PrimarySale.address, provider);
-    const distributor = g.RevenueDistributor__factory.connect(
-      contracts.RevenueDistributor.address,
-      provider,
-    );
     const oracle = g.UptimeOracle__factory.connect(contracts.UptimeOracle.address, provider);
     const implementation = g.GpuFarmToken__factory.connect(
       contracts.GpuFarmToken.address,
@@ -100,13 +96,13 @@ describe('contracts pipeline: build, anvil, deploy, typed bindings', () => {
     expect(await implementation.identityRegistry()).toBe(contracts.IdentityRegistry.address);
     expect(await factory.implementation()).toBe(contracts.GpuFarmToken.address);
     expect(await sale.stablecoin()).toBe(contracts.Stablecoin.address);
-    expect(await distributor.stablecoin()).toBe(contracts.Stablecoin.address);
+    expect(await implementation.stablecoin()).toBe(contracts.Stablecoin.address);
     expect(await registry.hasRole(roleId('AGENT_ROLE'), agent)).toBe(true);
     expect(await factory.hasRole(roleId('TOKENIZER_ROLE'), agent)).toBe(true);
     expect(await sale.hasRole(roleId('SALE_AGENT_ROLE'), agent)).toBe(true);
-    expect(await distributor.hasRole(roleId('PUBLISHER_ROLE'), agent)).toBe(true);
     expect(await oracle.hasRole(roleId('ORACLE_ADMIN_ROLE'), agent)).toBe(true);
     expect(await registry.hasRole(roleId('AGENT_ROLE'), investor.address)).toBe(false);
+    expect(await oracle.hasRole(roleId('ORACLE_ADMIN_ROLE'), owner.address)).toBe(false);
     expect(await oracle.reporterCount()).toBe(3n);
     expect(await oracle.threshold()).toBe(2n);
     expect(await registry.defaultAdmin()).toBe(owner.address);

@@ -16,7 +16,6 @@ import {
   IdentityRegistry__factory,
   MockStablecoin__factory,
   PrimarySale__factory,
-  RevenueDistributor__factory,
   UptimeOracle__factory,
 } from '../generated';
 import { waitForReceipt } from '../tx/wait-for-receipt';
@@ -28,7 +27,7 @@ export interface DeployContractsOptions {
   deployerPrivateKey: string | ((chainId: number) => string);
   /** The payment stablecoin; when absent a MockStablecoin is deployed, on local chains only. */
   stablecoinAddress?: string;
-  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, publisher, oracle admin); default: the deployer. */
+  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, oracle admin); default: the deployer. */
   platformAgent?: string;
   /** Uptime reporters (or how to choose them once the chain id is known) and how many must sign. */
   oracleReporters?: string[] | ((chainId: number) => string[]);
@@ -87,7 +86,11 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
         }
       : await deploy(new MockStablecoin__factory(deployer));
     const registry = await deploy(new IdentityRegistry__factory(deployer), deployer.address, delay);
-    const implementation = await deploy(new GpuFarmToken__factory(deployer), registry.address);
+    const implementation = await deploy(
+      new GpuFarmToken__factory(deployer),
+      registry.address,
+      stablecoin.address,
+    );
     const factory = await deploy(
       new GpuFarmTokenFactory__factory(deployer),
       deployer.address,
@@ -100,19 +103,12 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
       delay,
       stablecoin.address,
     );
-    const distributor = await deploy(
-      new RevenueDistributor__factory(deployer),
-      deployer.address,
-      delay,
-      stablecoin.address,
-    );
     const oracle = await deploy(new UptimeOracle__factory(deployer), deployer.address, delay);
 
     const grants: [string, string][] = [
       [registry.address, 'AGENT_ROLE'],
       [factory.address, 'TOKENIZER_ROLE'],
       [sale.address, 'SALE_AGENT_ROLE'],
-      [distributor.address, 'PUBLISHER_ROLE'],
       [oracle.address, 'ORACLE_ADMIN_ROLE'],
     ];
     for (const [target, roleName] of grants) {
@@ -136,6 +132,15 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
       await send(oracleContract.addReporters.populateTransaction(reporters));
       const threshold = Math.min(options.oracleThreshold ?? reporters.length, reporters.length);
       await send(oracleContract.setThreshold.populateTransaction(threshold));
+      if (agent !== deployer.address) {
+        // The deployer needed the role only to register the reporters.
+        await send(
+          oracleContract.renounceRole.populateTransaction(
+            roleId('ORACLE_ADMIN_ROLE'),
+            deployer.address,
+          ),
+        );
+      }
     }
 
     const contracts: Record<ContractName, DeployedContract> = {
@@ -144,7 +149,6 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
       GpuFarmToken: implementation,
       GpuFarmTokenFactory: factory,
       PrimarySale: sale,
-      RevenueDistributor: distributor,
       UptimeOracle: oracle,
     };
     const deployedBlocks = Object.values(contracts)

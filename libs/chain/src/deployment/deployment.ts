@@ -9,7 +9,6 @@ export const CONTRACT_NAMES = [
   'GpuFarmToken',
   'GpuFarmTokenFactory',
   'PrimarySale',
-  'RevenueDistributor',
   'UptimeOracle',
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
