@@ -351,8 +351,9 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         return true;
     }
 
-    /// @notice Moves the whole balance and frozen state of `lostWallet` to `newWallet`, a verified
-    ///         wallet of the same investor holding nothing and with nothing frozen.
+    /// @notice Moves the whole balance, frozen state and claimed revenue of `lostWallet` to
+    ///         `newWallet`, a verified wallet of the same investor that has never held or claimed
+    ///         anything. The lost wallet can never claim this token's revenue again.
     /// @dev The lost wallet must still be in the registry (its investor id proves the link).
     function recoverWallet(address lostWallet, address newWallet) external onlyRole(RECOVERY_AGENT_ROLE) {
         (uint256 lostRecord, uint256 newRecord) = identityRegistry.recordsOf(lostWallet, newWallet);
@@ -366,9 +367,11 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         }
         delete _accounts[lostWallet];
         _accounts[newWallet] = state;
-        uint256 claimedBits = _accountWords[lostWallet] & ~BALANCE_MASK;
-        _accountWords[lostWallet] ^= claimedBits;
-        _accountWords[newWallet] = claimedBits;
+        // The new wallet takes over what was claimed; the lost wallet is marked as having claimed
+        // everything, so that its leaf in the current root can never be claimed again.
+        uint256 lostWord = _accountWords[lostWallet];
+        _accountWords[newWallet] = lostWord & ~BALANCE_MASK;
+        _accountWords[lostWallet] = lostWord | ~BALANCE_MASK;
         if (state.frozenTokens != 0) {
             emit Frozen(lostWallet, 0);
             emit Frozen(newWallet, state.frozenTokens);
