@@ -1,5 +1,6 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { Wallet, id } from 'ethers';
+import { signUptimeReport, uptimeOracleDomain } from '@gpu/chain';
 import { buildContracts } from '../scripts/contracts/build-contracts';
 import { Narrator } from '../scripts/lib/narrator';
 import {
@@ -203,29 +204,8 @@ async function main(): Promise<void> {
       revenue: 12_345_000_000n,
       samplesHash: id('samples'),
     };
-    const domain = {
-      name: 'GpuUptimeOracle',
-      version: '1',
-      chainId,
-      verifyingContract: await f.oracle.getAddress(),
-    };
-    const types = {
-      UptimeReport: [
-        { name: 'farmId', type: 'bytes32' },
-        { name: 'epoch', type: 'uint64' },
-        { name: 'uptimeBps', type: 'uint16' },
-        { name: 'gpuHoursAvailable', type: 'uint64' },
-        { name: 'gpuHoursUsed', type: 'uint64' },
-        { name: 'revenue', type: 'uint256' },
-        { name: 'samplesHash', type: 'bytes32' },
-      ],
-    };
-    const signers = [...f.reporters]
-      .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
-      .slice(0, 2);
-    const signatures = await Promise.all(
-      signers.map((r) => r.signTypedData(domain, types, report)),
-    );
+    const domain = uptimeOracleDomain(chainId, await f.oracle.getAddress());
+    const signatures = await signUptimeReport(report, f.reporters.slice(0, 2), domain);
     await measure(
       'oracleReport2of3',
       f.oracle.submitReport(report, signatures),

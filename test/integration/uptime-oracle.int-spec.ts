@@ -8,6 +8,7 @@ import {
   id,
   recoverAddress,
 } from 'ethers';
+import { UPTIME_REPORT_TYPES, type UptimeReport } from '@gpu/chain';
 import { eventsOf } from '../support/chain-events';
 import {
   type ContractsFixture,
@@ -18,27 +19,7 @@ import {
   startContractsFixture,
 } from '../support/contracts-fixture';
 
-interface UptimeReport {
-  farmId: string;
-  epoch: bigint;
-  uptimeBps: number;
-  gpuHoursAvailable: bigint;
-  gpuHoursUsed: bigint;
-  revenue: bigint;
-  samplesHash: string;
-}
-
-const REPORT_TYPES = {
-  UptimeReport: [
-    { name: 'farmId', type: 'bytes32' },
-    { name: 'epoch', type: 'uint64' },
-    { name: 'uptimeBps', type: 'uint16' },
-    { name: 'gpuHoursAvailable', type: 'uint64' },
-    { name: 'gpuHoursUsed', type: 'uint64' },
-    { name: 'revenue', type: 'uint256' },
-    { name: 'samplesHash', type: 'bytes32' },
-  ],
-};
+const REPORT_TYPES = UPTIME_REPORT_TYPES;
 
 const FARM = id('farm:oracle');
 const OTHER_FARM = id('farm:oracle-other');

@@ -9,4 +9,5 @@ export * from './deployment/deploy-contracts';
 export * from './deployment/deployment';
 export * from './deployment/deployment-settings';
 export * from './entities/chain-heartbeat.entity';
+export * from './oracle/uptime-report';
 export * from './tx/wait-for-receipt';

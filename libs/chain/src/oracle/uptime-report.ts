@@ -1,0 +1,50 @@
+import type { TypedDataDomain, TypedDataField, Wallet } from 'ethers';
+
+/** An uptime report as the UptimeOracle contract takes and reporters sign it (EIP-712). */
+export interface UptimeReport {
+  farmId: string;
+  epoch: bigint;
+  /** 0 to 10,000. */
+  uptimeBps: number;
+  /** Thousandths of a GPU-hour. */
+  gpuHoursAvailable: bigint;
+  gpuHoursUsed: bigint;
+  /** Stablecoin minor units. */
+  revenue: bigint;
+  samplesHash: string;
+}
+
+export const UPTIME_REPORT_TYPES: Record<string, TypedDataField[]> = {
+  UptimeReport: [
+    { name: 'farmId', type: 'bytes32' },
+    { name: 'epoch', type: 'uint64' },
+    { name: 'uptimeBps', type: 'uint16' },
+    { name: 'gpuHoursAvailable', type: 'uint64' },
+    { name: 'gpuHoursUsed', type: 'uint64' },
+    { name: 'revenue', type: 'uint256' },
+    { name: 'samplesHash', type: 'bytes32' },
+  ],
+};
+
+/** The oracle's EIP-712 domain on `chainId` at `oracleAddress`. */
+export function uptimeOracleDomain(
+  chainId: bigint | number,
+  oracleAddress: string,
+): TypedDataDomain {
+  return { name: 'GpuUptimeOracle', version: '1', chainId, verifyingContract: oracleAddress };
+}
+
+/**
+ * The signatures of `reporters` over `report`, ordered by increasing signer address as the
+ * oracle requires.
+ */
+export async function signUptimeReport(
+  report: UptimeReport,
+  reporters: Wallet[],
+  domain: TypedDataDomain,
+): Promise<string[]> {
+  const ordered = [...reporters].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  return Promise.all(
+    ordered.map((reporter) => reporter.signTypedData(domain, UPTIME_REPORT_TYPES, report)),
+  );
+}
