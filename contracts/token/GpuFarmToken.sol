@@ -352,8 +352,8 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     }
 
     /// @notice Moves the whole balance, frozen state and claimed revenue of `lostWallet` to
-    ///         `newWallet`, a verified wallet of the same investor that has never held or claimed
-    ///         anything. The lost wallet can never claim this token's revenue again.
+    ///         `newWallet`, a verified wallet of the same investor that holds nothing, has nothing
+    ///         frozen and has never claimed revenue. The lost wallet can never claim this token's revenue again.
     /// @dev The lost wallet must still be in the registry (its investor id proves the link).
     function recoverWallet(address lostWallet, address newWallet) external onlyRole(RECOVERY_AGENT_ROLE) {
         (uint256 lostRecord, uint256 newRecord) = identityRegistry.recordsOf(lostWallet, newWallet);
@@ -370,7 +370,9 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         // The new wallet takes over what was claimed; the lost wallet is marked as having claimed
         // everything, so that its leaf in the current root can never be claimed again.
         uint256 lostWord = _accountWords[lostWallet];
-        _accountWords[newWallet] = lostWord & ~BALANCE_MASK;
+        uint256 claimedBits = lostWord & ~BALANCE_MASK;
+        // A wallet already recovered from carries the mark, not a claimed total: do not pass it on.
+        _accountWords[newWallet] = claimedBits == ~BALANCE_MASK ? 0 : claimedBits;
         _accountWords[lostWallet] = lostWord | ~BALANCE_MASK;
         if (state.frozenTokens != 0) {
             emit Frozen(lostWallet, 0);
@@ -538,9 +540,10 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         if (mode != Mode.Mint) {
             uint256 balance = balanceOf(from);
             uint256 frozen = _accounts[from].frozenTokens;
-            if (amount <= balance && amount + frozen > balance) return (Refusal.InsufficientUnfrozen, holdersAfter);
+            uint256 unfrozen = balance > frozen ? balance - frozen : 0;
+            if (amount <= balance && amount > unfrozen) return (Refusal.InsufficientUnfrozen, holdersAfter);
         }
-        if (checkReceiver && r.maxBalance != 0 && balanceOf(to) + amount > r.maxBalance) {
+        if (checkReceiver && from != to && r.maxBalance != 0 && balanceOf(to) + amount > r.maxBalance) {
             return (Refusal.MaxBalanceExceeded, holdersAfter);
         }
         if (r.maxHolders != 0 && holdersAfter > r.maxHolders && holdersAfter > r.holderCount) {
