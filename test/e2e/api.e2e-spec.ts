@@ -40,7 +40,9 @@ describe('API over HTTP', () => {
       { what: 'a recorded chain head' },
     );
     expect(status.deployment.chainId).toBe(31337);
-    expect(status.deployment.contracts.MockStablecoin.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(status.deployment.contracts.Stablecoin.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(status.deployment.contracts.GpuFarmTokenFactory.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(status.deployment.mockStablecoin).toBe(true);
     expect(BigInt(status.head.blockNumber)).toBeGreaterThanOrEqual(
       BigInt(status.deployment.deployedAtBlock),
     );
