@@ -14,9 +14,8 @@ import {
   expectRevert,
   investorId,
   registerInvestor,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 import { RevenueTree, type RevenueScope } from '../support/merkle';
@@ -38,7 +37,6 @@ describe('GpuFarmToken revenue (cumulative Merkle roots, funded on publish, clai
   let addrB: string;
   /** alice, bob and carol hold token A (100, 50, 25); dave holds nothing; alice2 is alice's second, empty wallet. */
   let alice: Wallet, bob: Wallet, carol: Wallet, dave: Wallet, alice2: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -64,13 +62,7 @@ describe('GpuFarmToken revenue (cumulative Merkle roots, funded on publish, clai
     await f?.stop();
   });
 
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   const stable = (account: string) => f.stablecoin.balanceOf(account);
 

@@ -8,9 +8,8 @@ import {
   increaseTime,
   investorId,
   registerInvestor,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 import { ALL_CLAIMED, eventArgs, eventNames, fundedWallet } from '../support/token-model';
@@ -34,7 +33,6 @@ describe('GpuFarmToken roles, enforcement powers and factory', () => {
   let token: GpuFarmToken;
   /** alice (DE) with a second, empty wallet; bob (FR); dave (US, not allowed); an unregistered wallet. */
   let alice: Wallet, alice2: Wallet, bob: Wallet, dave: Wallet, stranger: Wallet, nobody: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -50,12 +48,7 @@ describe('GpuFarmToken roles, enforcement powers and factory', () => {
   afterAll(async () => {
     await f?.stop();
   });
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   interface Power {
     name: string;

@@ -7,9 +7,8 @@ import {
   expectRevert,
   increaseTime,
   registerInvestor,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 import { REFUSAL_OF_ERROR, eventArgs, fundedWallet } from '../support/token-model';
@@ -21,7 +20,6 @@ describe('GpuFarmToken rules', () => {
   let token: GpuFarmToken;
   /** alice (DE), her second wallet, bob (FR), carol (IS), dave (US, not allowed), and an unregistered wallet. */
   let alice: Wallet, alice2: Wallet, bob: Wallet, carol: Wallet, dave: Wallet, stranger: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -37,12 +35,7 @@ describe('GpuFarmToken rules', () => {
   afterAll(async () => {
     await f?.stop();
   });
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   async function holderCount(): Promise<bigint> {
     return (await token.rules())[2];

@@ -9,9 +9,8 @@ import {
   increaseTime,
   investorId,
   registerInvestor,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 import { eventArgs } from '../support/token-model';
@@ -22,7 +21,6 @@ describe('IdentityRegistry', () => {
   let registry: IdentityRegistry;
   let agentRole: string;
   let a: Wallet, b: Wallet, c: Wallet, d: Wallet, outsider: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -33,12 +31,7 @@ describe('IdentityRegistry', () => {
   afterAll(async () => {
     await f?.stop();
   });
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   async function identity(wallet: string): Promise<[string, bigint, bigint]> {
     const [investor, country, expiry] = await registry.identityOf(wallet);

@@ -9,9 +9,8 @@ import {
   expectRevert,
   increaseTime,
   registerInvestor,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 
@@ -39,7 +38,6 @@ describe('PrimarySale (delivery versus payment)', () => {
   let carol: Wallet;
   /** Never registered. */
   let dave: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -62,13 +60,7 @@ describe('PrimarySale (delivery versus payment)', () => {
     await f?.stop();
   });
 
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   /** Opens the offering of the test token now, for a long time. */
   async function openOffering(price = PRICE, window = WINDOW): Promise<void> {

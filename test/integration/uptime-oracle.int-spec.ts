@@ -13,9 +13,8 @@ import { eventsOf } from '../support/chain-events';
 import {
   type ContractsFixture,
   expectRevert,
-  revertTo,
+  revertAfterEach,
   send,
-  snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
 
@@ -49,7 +48,6 @@ describe('UptimeOracle (k-of-n EIP-712 reports)', () => {
   /** The three registered reporters in increasing address order. */
   let r: Wallet[];
   let outsider: Wallet;
-  let snap: string;
 
   beforeAll(async () => {
     f = await startContractsFixture();
@@ -68,13 +66,7 @@ describe('UptimeOracle (k-of-n EIP-712 reports)', () => {
     await f?.stop();
   });
 
-  beforeEach(async () => {
-    snap = await snapshot(f.provider);
-  });
-
-  afterEach(async () => {
-    await revertTo(f.provider, snap);
-  });
+  revertAfterEach(() => f.provider);
 
   /** Signatures of `signers` over `value`, in the order given. */
   function sign(

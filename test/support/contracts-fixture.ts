@@ -191,3 +191,14 @@ export async function createFarmToken(
   );
   return g.GpuFarmToken__factory.connect(await f.factory.tokenOf(farmId), f.agent);
 }
+
+/** Gives every test of the calling file the chain as it was before the test (evm_snapshot/evm_revert). */
+export function revertAfterEach(provider: () => JsonRpcProvider): void {
+  let snapshotId: string;
+  beforeEach(async () => {
+    snapshotId = await snapshot(provider());
+  });
+  afterEach(async () => {
+    await revertTo(provider(), snapshotId);
+  });
+}
