@@ -36,17 +36,17 @@ abstract contract CompactRoles is IAccessControl {
         _;
     }
 
-    /// @notice The bit of a role in an account's role word; reverts with UnknownRole if none.
+    /// @notice The bit of a role in an account's role word; 0 for a role this contract does not have.
     function _roleBit(bytes32 role) internal pure virtual returns (uint256);
 
     /// @inheritdoc IAccessControl
+    /// @dev False for a role this contract does not have.
     function hasRole(bytes32 role, address account) public view returns (bool) {
         return _roleBits[account] & _roleBit(role) != 0;
     }
 
     /// @inheritdoc IAccessControl
-    function getRoleAdmin(bytes32 role) external pure returns (bytes32) {
-        _roleBit(role);
+    function getRoleAdmin(bytes32) external pure returns (bytes32) {
         return DEFAULT_ADMIN_ROLE;
     }
 
@@ -64,14 +64,14 @@ abstract contract CompactRoles is IAccessControl {
     /// @dev Only the admin; not for DEFAULT_ADMIN_ROLE.
     function grantRole(bytes32 role, address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (role == DEFAULT_ADMIN_ROLE) revert AdminRoleNotGrantable();
-        _grantRoles(account, _roleBit(role));
+        _grantRoles(account, _knownRoleBit(role));
     }
 
     /// @inheritdoc IAccessControl
     /// @dev Only the admin; not for DEFAULT_ADMIN_ROLE.
     function revokeRole(bytes32 role, address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (role == DEFAULT_ADMIN_ROLE) revert AdminRoleNotGrantable();
-        _revokeRoles(account, _roleBit(role));
+        _revokeRoles(account, _knownRoleBit(role));
     }
 
     /// @inheritdoc IAccessControl
@@ -79,7 +79,7 @@ abstract contract CompactRoles is IAccessControl {
     function renounceRole(bytes32 role, address callerConfirmation) external {
         if (callerConfirmation != msg.sender) revert AccessControlBadConfirmation();
         if (role == DEFAULT_ADMIN_ROLE) revert AdminRoleNotGrantable();
-        _revokeRoles(msg.sender, _roleBit(role));
+        _revokeRoles(msg.sender, _knownRoleBit(role));
     }
 
     /// @notice Starts handing the admin role to `newAdmin`, who must accept. Replaces any pending one.
@@ -123,6 +123,11 @@ abstract contract CompactRoles is IAccessControl {
         if (removed == 0) return;
         _roleBits[account] = current & ~removed;
         _emitEach(removed, account, false);
+    }
+
+    function _knownRoleBit(bytes32 role) private pure returns (uint256 bit) {
+        bit = _roleBit(role);
+        if (bit == 0) revert UnknownRole(role);
     }
 
     function _checkRole(bytes32 role, address account) internal view {

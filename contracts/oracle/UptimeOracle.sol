@@ -10,8 +10,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///         sample set it was computed from, accepted when k of the n registered reporters signed
 ///         it (EIP-712). Anyone may submit; the signatures are the authority.
 /// @dev Signatures must come in strictly increasing signer order, which refuses duplicates in
-///      one pass. Epochs of a farm only move forward: a second report for an epoch, or one for an
-///      older epoch, is refused.
+///      one pass. A farm's epochs follow each other: after its first report, only the next epoch
+///      is accepted (a second report for an epoch, an older one or a gap is refused). An epoch
+///      with no uptime is reported too, with uptime 0.
 contract UptimeOracle is AccessControlDefaultAdminRules, EIP712 {
     /// @notice Registers reporters and sets the threshold.
     bytes32 public constant ORACLE_ADMIN_ROLE = keccak256("ORACLE_ADMIN_ROLE");
@@ -56,6 +57,7 @@ contract UptimeOracle is AccessControlDefaultAdminRules, EIP712 {
 
     error ReportAlreadyAccepted(bytes32 farmId, uint64 epoch);
     error StaleEpoch(bytes32 farmId, uint64 epoch, uint64 lastEpoch);
+    error EpochNotNext(bytes32 farmId, uint64 epoch, uint64 expected);
     error InvalidReport();
     error InsufficientSignatures(uint256 given, uint256 threshold);
     error SignersNotStrictlyIncreasing(address signer);
@@ -108,6 +110,9 @@ contract UptimeOracle is AccessControlDefaultAdminRules, EIP712 {
             revert ReportAlreadyAccepted(report.farmId, report.epoch);
         }
         if (report.epoch <= last) revert StaleEpoch(report.farmId, report.epoch, last);
+        // After a farm's first report, epochs follow each other: nobody can skip one by racing
+        // a later report in, and nobody can jump a farm to the end of time.
+        if (last != 0 && report.epoch != last + 1) revert EpochNotNext(report.farmId, report.epoch, last + 1);
         if (report.uptimeBps > 10_000 || report.gpuHoursUsed > report.gpuHoursAvailable) revert InvalidReport();
         uint256 k = threshold;
         if (k == 0 || signatures.length < k) revert InsufficientSignatures(signatures.length, k);

@@ -29,6 +29,9 @@ contract PrimarySale is AccessControlDefaultAdminRules, ReentrancyGuardTransient
     /// @notice The payment stablecoin.
     IERC20 public immutable stablecoin;
 
+    /// @notice The longest an investor's payment can wait for settlement before it is refundable.
+    uint32 public constant MAX_SETTLEMENT_WINDOW = 30 days;
+
     struct Offering {
         uint128 pricePerFraction;
         uint40 opensAt;
@@ -83,7 +86,9 @@ contract PrimarySale is AccessControlDefaultAdminRules, ReentrancyGuardTransient
         external
         onlyRole(SALE_AGENT_ROLE)
     {
-        if (pricePerFraction == 0 || closesAt <= opensAt || settlementWindow == 0) revert InvalidOffering();
+        if (pricePerFraction == 0 || closesAt <= opensAt || settlementWindow == 0 || settlementWindow > MAX_SETTLEMENT_WINDOW) {
+            revert InvalidOffering();
+        }
         _offerings[token] = Offering(pricePerFraction, opensAt, closesAt, settlementWindow);
         emit OfferingSet(token, pricePerFraction, opensAt, closesAt, settlementWindow);
     }

@@ -6,6 +6,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {CompactRoles} from "../access/CompactRoles.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 import {IdentityRecords} from "../identity/IdentityRecords.sol";
@@ -40,7 +41,8 @@ import {PackedERC20} from "./PackedERC20.sol";
 ///      encoding) over (uint256 chainId, address token, address account, uint256 cumulative):
 ///      a proof is valid on one chain for one token only, and a claim pays the claimer itself.
 ///      Claims never exceed what was funded for this token. A frozen wallet stays entitled but
-///      can claim only once unfrozen. The claimed total lives in the high half of the holder's
+///      can claim only once unfrozen; KYC expiry does not stop a payout of what was earned (the
+///      freezer freezes a wallet that must not be paid). The claimed total lives in the high half of the holder's
 ///      balance word (see PackedERC20).
 contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     using IdentityRecords for uint256;
@@ -191,6 +193,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     error NothingToClaim(uint256 cumulative, uint256 alreadyClaimed);
     error ExceedsFunding(uint256 claimedAfter, uint256 funded);
     error ClaimWhileFrozen(address account);
+    error CumulativeTooLarge(uint256 cumulative);
 
     /// @param registry The identity registry every clone of this implementation uses.
     /// @param revenueToken The stablecoin every clone pays revenue in.
@@ -356,11 +359,13 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     ///         frozen and has never claimed revenue. The lost wallet can never claim this token's revenue again.
     /// @dev The lost wallet must still be in the registry (its investor id proves the link).
     function recoverWallet(address lostWallet, address newWallet) external onlyRole(RECOVERY_AGENT_ROLE) {
+        if (lostWallet == newWallet) revert NotSameInvestor(lostWallet, newWallet);
         (uint256 lostRecord, uint256 newRecord) = identityRegistry.recordsOf(lostWallet, newWallet);
         if (lostRecord == 0 || lostRecord.investorId() != newRecord.investorId()) {
             revert NotSameInvestor(lostWallet, newWallet);
         }
         if (!newRecord.isVerified(block.timestamp)) revert ReceiverNotVerified(newWallet);
+        if (!isCountryAllowed(newRecord.country())) revert CountryNotAllowed(newWallet, newRecord.country());
         AccountState memory state = _accounts[lostWallet];
         if (_accountWords[newWallet] != 0 || _accounts[newWallet].frozenTokens != 0 || _accounts[newWallet].walletFrozen) {
             revert RecoveryTargetNotEmpty(newWallet);
@@ -386,6 +391,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         _forcedMode = Mode.Recovery;
         _transfer(lostWallet, newWallet, amount);
         _forcedMode = Mode.Transfer;
+        emit ForcedTransfer(lostWallet, newWallet, amount);
         emit WalletRecovered(lostWallet, newWallet, lostRecord.investorId(), amount, state.frozenTokens);
     }
 
@@ -418,6 +424,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
     /// @param proof The Merkle proof of the caller's leaf.
     function claimRevenue(uint256 cumulativeAmount, bytes32[] calldata proof) external {
         if (_accounts[msg.sender].walletFrozen) revert ClaimWhileFrozen(msg.sender);
+        if (cumulativeAmount > type(uint112).max) revert CumulativeTooLarge(cumulativeAmount);
         bytes32 leaf =
             keccak256(bytes.concat(keccak256(abi.encode(block.chainid, address(this), msg.sender, cumulativeAmount))));
         if (!MerkleProof.verifyCalldata(proof, _revenueRoot, leaf)) revert InvalidProof();
@@ -508,7 +515,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         (Refusal refusal, uint256 holdersAfter) = _evaluate(from, to, value, mode);
         if (refusal != Refusal.None) _refuse(refusal, from, to, value);
         super._update(from, to, value);
-        if (holdersAfter != _rules.holderCount) _rules.holderCount = uint32(holdersAfter);
+        if (holdersAfter != _rules.holderCount) _rules.holderCount = SafeCast.toUint32(holdersAfter);
     }
 
     /// @dev The rules as one pure decision. Never reverts for rule failures; an amount above the
@@ -543,7 +550,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
             uint256 unfrozen = balance > frozen ? balance - frozen : 0;
             if (amount <= balance && amount > unfrozen) return (Refusal.InsufficientUnfrozen, holdersAfter);
         }
-        if (checkReceiver && from != to && r.maxBalance != 0 && balanceOf(to) + amount > r.maxBalance) {
+        if (checkReceiver && from != to && r.maxBalance != 0 && (amount > r.maxBalance || balanceOf(to) > r.maxBalance - amount)) {
             return (Refusal.MaxBalanceExceeded, holdersAfter);
         }
         if (r.maxHolders != 0 && holdersAfter > r.maxHolders && holdersAfter > r.holderCount) {
@@ -586,7 +593,9 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
             revert ERC7943InsufficientUnfrozenBalance(from, amount, balance > frozen ? balance - frozen : 0);
         }
         if (refusal == Refusal.MaxBalanceExceeded) {
-            revert MaxBalanceExceeded(to, balanceOf(to) + amount, _rules.maxBalance);
+            uint256 balance = balanceOf(to);
+            uint256 balanceAfter = amount > type(uint256).max - balance ? type(uint256).max : balance + amount;
+            revert MaxBalanceExceeded(to, balanceAfter, _rules.maxBalance);
         }
         (, uint256 holdersAfter) = _evaluate(from, to, amount, Mode.Recovery);
         revert MaxHoldersExceeded(holdersAfter, _rules.maxHolders);
@@ -614,7 +623,7 @@ contract GpuFarmToken is PackedERC20, CompactRoles, IERC7943Fungible {
         if (role == PAUSER_ROLE) return PAUSER_BIT;
         if (role == RULES_ADMIN_ROLE) return RULES_ADMIN_BIT;
         if (role == PUBLISHER_ROLE) return PUBLISHER_BIT;
-        revert UnknownRole(role);
+        return 0;
     }
 
     function _roleOfBit(uint256 bit) internal pure override returns (bytes32) {
