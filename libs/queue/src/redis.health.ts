@@ -17,6 +17,7 @@ export interface RedisHealthReport {
 @Injectable()
 export class RedisHealth implements OnModuleInit, OnModuleDestroy {
   private connection?: IORedis;
+  private readyWait?: Promise<void>;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -48,17 +49,20 @@ export class RedisHealth implements OnModuleInit, OnModuleDestroy {
     await connection.ping();
   }
 
+  /** One wait for 'ready' (or an error) shared by every check made while the client connects. */
   private ready(connection: IORedis): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onReady = () => settle(resolve);
-      const onError = (error: Error) => settle(() => reject(error));
+    this.readyWait ??= new Promise<void>((resolve, reject) => {
       const settle = (done: () => void) => {
         connection.off('ready', onReady);
         connection.off('error', onError);
+        this.readyWait = undefined;
         done();
       };
+      const onReady = () => settle(resolve);
+      const onError = (error: Error) => settle(() => reject(error));
       connection.once('ready', onReady);
       connection.once('error', onError);
     });
+    return this.readyWait;
   }
 }
