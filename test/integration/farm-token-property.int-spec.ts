@@ -562,6 +562,8 @@ describe('GpuFarmToken against the TypeScript model (property)', () => {
       // message lists the steps up to the failing one instead.
       {
         numRuns: RUNS,
+        // PROPERTY_SEED=<seed from a failure report> replays that run's sequences.
+        seed: process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined,
         endOnFailure: true,
         interruptAfterTimeLimit: 300_000,
         markInterruptAsFailure: true,

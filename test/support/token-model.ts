@@ -257,10 +257,17 @@ export class TokenModel {
   recoverWallet(lost: string, target: string): Verdict {
     const lostIdentity = this.identities.get(lost);
     const targetIdentity = this.identities.get(target);
-    if (!lostIdentity || lostIdentity.investorId !== targetIdentity?.investorId) {
+    if (
+      lost === target ||
+      !lostIdentity ||
+      lostIdentity.investorId !== targetIdentity?.investorId
+    ) {
       return refuse('NotSameInvestor', lost, target);
     }
     if (!this.isVerified(target)) return refuse('ReceiverNotVerified', target);
+    const country = this.countryOf(target);
+    if (!this.allowedCountries.has(country))
+      return refuse('CountryNotAllowed', target, BigInt(country));
     if (
       this.balanceOf(target) !== 0n ||
       this.claimedOf(target) !== 0n ||
