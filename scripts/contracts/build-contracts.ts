@@ -177,7 +177,12 @@ function isUpToDate(hash: string): boolean {
   if (!fs.existsSync(HASH_FILE) || fs.readFileSync(HASH_FILE, 'utf8').trim() !== hash) {
     return false;
   }
-  const names = artifactFiles().map((file) => path.basename(file, '.json'));
+  // TypeChain writes no binding for a contract without an ABI (a library of internal functions).
+  const names = artifactFiles()
+    .filter(
+      (file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { abi: unknown[] }).abi.length > 0,
+    )
+    .map((file) => path.basename(file, '.json'));
   return (
     names.length > 0 &&
     fs.existsSync(path.join(GENERATED_DIR, 'index.ts')) &&
