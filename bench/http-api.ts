@@ -7,6 +7,7 @@ import { findFreePort } from '../scripts/lib/anvil';
 import { startApp } from '../scripts/lib/app-process';
 import { startLocalStack } from '../scripts/lib/local-stack';
 import { Narrator } from '../scripts/lib/narrator';
+import { waitFor } from '../scripts/lib/wait-for';
 import { deleteKeysWithPrefix } from '../scripts/lib/redis-keys';
 
 /**
@@ -63,16 +64,13 @@ async function main(): Promise<void> {
   const worker = startApp('worker', env, path.resolve('.tmp/bench/worker.log'));
   const url = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${url}/chain/status`)
-        .then((r) => r.json() as Promise<{ head: unknown }>)
-        .then(
-          (b) => b.head !== null,
-          () => false,
-        );
-      if (ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitFor(
+      async () => {
+        const status = (await (await fetch(`${url}/chain/status`)).json()) as { head: unknown };
+        return status.head ?? undefined;
+      },
+      { timeoutMs: 20_000, what: 'the first chain head' },
+    );
     const idleRss = rssMegabytes(api.child.pid!);
     const figures: RouteFigures[] = [];
     for (const route of ROUTES) {

@@ -10,6 +10,7 @@ import { type AppProcess, startApp } from './lib/app-process';
 import { type LocalStack, startLocalStack } from './lib/local-stack';
 import { deleteKeysWithPrefix } from './lib/redis-keys';
 import { Narrator } from './lib/narrator';
+import { waitFor } from './lib/wait-for';
 
 /**
  * `npm run demo`: brings the whole product up on a fresh local chain and a fresh database,
@@ -281,20 +282,12 @@ class DemoClient {
     done: (body: Record<string, unknown>) => boolean,
     timeoutMs = 30_000,
   ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'no answer';
-    while (Date.now() < deadline) {
-      try {
+    return waitFor(
+      async () => {
         const { body } = await this.get(route);
-        if (done(body)) return body;
-        last = JSON.stringify(body);
-      } catch (error) {
-        last = (error as Error).message;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(
-      `GET ${route} did not reach the expected state within ${timeoutMs} ms; last: ${last}`,
+        return done(body) ? body : undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: `GET ${route} to reach the expected state` },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { type RunningApi, startApi, startWorker } from '../support/apps';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../../scripts/lib/wait-for';
 
 describe('API over HTTP', () => {
   let api: RunningApi;

@@ -1,6 +1,6 @@
 import { type RunningApi, startApi, testConfig } from '../support/apps';
 import { DisposableRedis } from '../support/redis-server';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../../scripts/lib/wait-for';
 
 describe('GET /health while Redis is down', () => {
   let redis: DisposableRedis;

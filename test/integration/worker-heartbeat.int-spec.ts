@@ -3,7 +3,7 @@ import { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { ChainHeartbeat, DEPLOYMENT, type Deployment } from '@gpu/chain';
 import { startWorker, testConfig } from '../support/apps';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../../scripts/lib/wait-for';
 
 describe('worker: chain heartbeat job', () => {
   let worker: INestApplicationContext;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { findFreePort } from '../../scripts/lib/anvil';
-import { waitFor } from './wait-for';
+import { waitFor } from '../../scripts/lib/wait-for';
 
 /** A private redis-server that a test may stop and start again on the same port. */
 export class DisposableRedis {
