@@ -10,8 +10,8 @@ import {
   revertAfterEach,
   send,
   startContractsFixture,
+  fundedWallet,
 } from '../support/contracts-fixture';
-import { fundedWallet } from '../support/token-model';
 import type { GpuFarmToken } from '../../libs/chain/src/generated';
 
 /** Edge cases found in review: each one could once revert wrongly, pass wrongly or be abused. */

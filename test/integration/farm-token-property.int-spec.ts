@@ -12,6 +12,7 @@ import {
   YEAR,
   chainNow,
   createFarmToken,
+  fundedWallet,
   increaseTime,
   investorId,
   revertTo,
@@ -19,14 +20,7 @@ import {
   snapshot,
   startContractsFixture,
 } from '../support/contracts-fixture';
-import {
-  type Identity,
-  OK,
-  TokenModel,
-  type Verdict,
-  fundedWallet,
-  refusalCode,
-} from '../support/token-model';
+import { type Identity, OK, TokenModel, type Verdict, refusalCode } from '../support/token-model';
 import type { GpuFarmToken, IdentityRegistry } from '../../libs/chain/src/generated';
 
 /**

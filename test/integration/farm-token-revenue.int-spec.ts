@@ -17,9 +17,9 @@ import {
   revertAfterEach,
   send,
   startContractsFixture,
+  fundedWallet,
 } from '../support/contracts-fixture';
 import { RevenueTree, type RevenueScope } from '../support/merkle';
-import { fundedWallet } from '../support/token-model';
 
 /** 1 mUSDC in minor units. */
 const USD = 1_000_000n;

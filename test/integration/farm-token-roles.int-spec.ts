@@ -7,12 +7,14 @@ import {
   expectRevert,
   increaseTime,
   investorId,
+  registerCast,
   registerInvestor,
   revertAfterEach,
   send,
   startContractsFixture,
+  fundedWallet,
 } from '../support/contracts-fixture';
-import { ALL_CLAIMED, eventArgs, eventNames, fundedWallet } from '../support/token-model';
+import { ALL_CLAIMED, eventArgs, eventNames } from '../support/token-model';
 import type { GpuFarmToken } from '../../libs/chain/src/generated';
 
 const ROLE = {
@@ -36,12 +38,8 @@ describe('GpuFarmToken roles, enforcement powers and factory', () => {
 
   beforeAll(async () => {
     f = await startContractsFixture();
-    [alice, bob, dave, stranger, nobody] = f.investors;
-    alice2 = await fundedWallet(f.provider, 'roles:alice2');
-    await registerInvestor(f, alice.address, { name: 'alice', country: COUNTRY.DE });
-    await registerInvestor(f, alice2.address, { name: 'alice', country: COUNTRY.DE });
-    await registerInvestor(f, bob.address, { name: 'bob', country: COUNTRY.FR });
-    await registerInvestor(f, dave.address, { name: 'dave', country: COUNTRY.US });
+    ({ alice, alice2, bob, dave, stranger } = await registerCast(f, 'roles'));
+    nobody = await fundedWallet(f.provider, 'roles:nobody');
     token = await createFarmToken(f, { farm: 'roles' });
     await send(token.mint(alice.address, 100n));
   });

@@ -6,12 +6,14 @@ import {
   createFarmToken,
   expectRevert,
   increaseTime,
+  registerCast,
   registerInvestor,
   revertAfterEach,
   send,
   startContractsFixture,
+  fundedWallet,
 } from '../support/contracts-fixture';
-import { REFUSAL_OF_ERROR, eventArgs, fundedWallet } from '../support/token-model';
+import { REFUSAL_OF_ERROR, eventArgs } from '../support/token-model';
 import type { GpuFarmToken } from '../../libs/chain/src/generated';
 
 /** Every transfer rule of GpuFarmToken, allowed and refused, enforced and predicted alike. */
@@ -23,13 +25,7 @@ describe('GpuFarmToken rules', () => {
 
   beforeAll(async () => {
     f = await startContractsFixture();
-    [alice, bob, carol, dave, stranger] = f.investors;
-    alice2 = await fundedWallet(f.provider, 'rules:alice2');
-    await registerInvestor(f, alice.address, { name: 'alice', country: COUNTRY.DE });
-    await registerInvestor(f, alice2.address, { name: 'alice', country: COUNTRY.DE });
-    await registerInvestor(f, bob.address, { name: 'bob', country: COUNTRY.FR });
-    await registerInvestor(f, carol.address, { name: 'carol', country: COUNTRY.IS });
-    await registerInvestor(f, dave.address, { name: 'dave', country: COUNTRY.US });
+    ({ alice, alice2, bob, carol, dave, stranger } = await registerCast(f, 'rules'));
     token = await createFarmToken(f, { farm: 'rules' });
   });
   afterAll(async () => {

@@ -202,3 +202,37 @@ export function revertAfterEach(provider: () => JsonRpcProvider): void {
     await revertTo(provider(), snapshotId);
   });
 }
+
+/** A funded wallet with no role and no identity, the same for the same label. */
+export async function fundedWallet(provider: JsonRpcProvider, label: string): Promise<Wallet> {
+  const wallet = new Wallet(id(`token-tests:${label}`), provider);
+  await provider.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']);
+  return wallet;
+}
+
+export interface Cast {
+  /** Germany (allowed). */
+  alice: Wallet;
+  /** alice's second wallet: same investor id, holds nothing. */
+  alice2: Wallet;
+  /** France (allowed). */
+  bob: Wallet;
+  /** Iceland (allowed). */
+  carol: Wallet;
+  /** United States (not allowed by the default farm token). */
+  dave: Wallet;
+  /** Funded, never registered. */
+  stranger: Wallet;
+}
+
+/** The investors most token tests work with, registered in the identity registry. */
+export async function registerCast(f: ContractsFixture, label: string): Promise<Cast> {
+  const [alice, bob, carol, dave, stranger] = f.investors;
+  const alice2 = await fundedWallet(f.provider, `${label}:alice2`);
+  await registerInvestor(f, alice.address, { name: 'alice', country: COUNTRY.DE });
+  await registerInvestor(f, alice2.address, { name: 'alice', country: COUNTRY.DE });
+  await registerInvestor(f, bob.address, { name: 'bob', country: COUNTRY.FR });
+  await registerInvestor(f, carol.address, { name: 'carol', country: COUNTRY.IS });
+  await registerInvestor(f, dave.address, { name: 'dave', country: COUNTRY.US });
+  return { alice, alice2, bob, carol, dave, stranger };
+}

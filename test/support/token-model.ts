@@ -1,11 +1,4 @@
-import {
-  type BaseContract,
-  type JsonRpcProvider,
-  type TransactionReceipt,
-  Wallet,
-  getAddress,
-  id,
-} from 'ethers';
+import { type BaseContract, type TransactionReceipt, getAddress } from 'ethers';
 
 /**
  * A plain TypeScript model of a GpuFarmToken and the identity records it reads, for the
@@ -355,16 +348,6 @@ export class TokenModel {
 }
 
 // -------------------------------------------------------------------- chain helpers for the token tests
-
-/**
- * A new wallet with a deterministic key derived from `label`, funded with 100 ETH through
- * anvil_setBalance (the fixture funds only a handful of accounts).
- */
-export async function fundedWallet(provider: JsonRpcProvider, label: string): Promise<Wallet> {
-  const wallet = new Wallet(id(`token-tests:${label}`), provider);
-  await provider.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']);
-  return wallet;
-}
 
 /** The arguments of every `name` event that `contract` emitted in `receipt`, in order. */
 export function eventArgs(
