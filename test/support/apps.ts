@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { type DynamicModule, INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, loadConfig } from '@gpu/config';
@@ -31,11 +31,21 @@ export async function startApi(config: AppConfig = testConfig()): Promise<Runnin
   return { app, url, close: () => app.close() };
 }
 
-/** The worker as main() builds it: handlers checked, schedulers started. */
+@Module({})
+class WorkerWithExtras {}
+
+/**
+ * The worker as main() builds it: handlers checked, schedulers started; `extras` add modules of
+ * the test's own (a ChainTxListener, say).
+ */
 export async function startWorker(
   config: AppConfig = testConfig(),
+  extras: (Type | DynamicModule)[] = [],
 ): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+  const root: DynamicModule = extras.length
+    ? { module: WorkerWithExtras, imports: [WorkerModule.forRoot(config), ...extras] }
+    : WorkerModule.forRoot(config);
+  const app = await NestFactory.createApplicationContext(root, {
     logger: false,
   });
   await app.init();

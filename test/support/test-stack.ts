@@ -48,6 +48,10 @@ export async function startTestStack(): Promise<TestStackHandle> {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     CHAIN_HEARTBEAT_INTERVAL_MS: '1000',
+    CHAIN_CONFIRMATIONS: '1',
+    CHAIN_POLL_INTERVAL_MS: '50',
+    TX_STUCK_AFTER_MS: '3000',
+    RECONCILE_INTERVAL_MS: '3600000',
   };
   process.env[ENV_VARIABLE] = JSON.stringify(env);
   return { stack, databaseUrl, queuePrefix, dir };

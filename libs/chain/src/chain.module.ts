@@ -1,4 +1,5 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { JsonRpcProvider } from 'ethers';
 import { AppConfig } from '@gpu/config';
@@ -9,9 +10,43 @@ import { createChainProvider } from './chain-provider';
 import { ChainStatusService } from './chain-status.service';
 import { CHAIN_PROVIDER, DEPLOYMENT } from './chain.tokens';
 import { type Deployment, readDeploymentFile } from './deployment/deployment';
+import { ChainEvent } from './entities/chain-event.entity';
 import { ChainHeartbeat } from './entities/chain-heartbeat.entity';
+import { ChainSigner } from './entities/chain-signer.entity';
+import { ChainTxAttempt } from './entities/chain-tx-attempt.entity';
+import { ChainTx } from './entities/chain-tx.entity';
+import { IndexCursor } from './entities/index-cursor.entity';
+import { IndexedBlock } from './entities/indexed-block.entity';
+import { IndexedContract } from './entities/indexed-contract.entity';
+import { ReconciliationRun } from './entities/reconciliation-run.entity';
+import { TokenBalance } from './entities/token-balance.entity';
+import { TokenTransfer } from './entities/token-transfer.entity';
+import { IndexRepository } from './indexer/index.repository';
+import { IndexerService } from './indexer/indexer.service';
 import { ChainHeartbeatProcessor } from './jobs/chain-heartbeat.processor';
 import { ChainHeartbeatScheduler } from './jobs/chain-heartbeat.scheduler';
+import { ChainOutbox } from './outbox/chain-outbox.service';
+import { ChainTxOutcomeProcessor } from './outbox/chain-tx-outcome.processor';
+import { ChainTxRepository } from './outbox/chain-tx.repository';
+import { SignerLanes } from './outbox/signer-lanes';
+import { TxSenderService } from './outbox/tx-sender.service';
+import { ReconcileProcessor } from './reconciliation/reconcile.processor';
+import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+
+export const CHAIN_ENTITIES = [
+  ChainHeartbeat,
+  ChainSigner,
+  ChainTx,
+  ChainTxAttempt,
+  IndexCursor,
+  IndexedBlock,
+  IndexedContract,
+  ChainEvent,
+  TokenTransfer,
+  TokenBalance,
+  ReconciliationRun,
+];
 
 /** Closes the provider's sockets and timers when the app stops. */
 @Injectable()
@@ -23,9 +58,12 @@ class ChainProviderCloser implements OnApplicationShutdown {
   }
 }
 
-/** Chain access for both apps: the deployment, a provider, read-only queries, status and health. */
+/**
+ * Chain access for both apps: the deployment, a provider, read-only queries, status and health,
+ * the outbox (to enqueue transactions) and the indexed state.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([ChainHeartbeat])],
+  imports: [TypeOrmModule.forFeature(CHAIN_ENTITIES)],
   providers: [
     {
       provide: DEPLOYMENT,
@@ -43,6 +81,10 @@ class ChainProviderCloser implements OnApplicationShutdown {
     ChainHealthIndicator,
     ChainHeartbeatRepository,
     ChainStatusService,
+    ChainTxRepository,
+    ChainOutbox,
+    IndexRepository,
+    ReconciliationRepository,
   ],
   exports: [
     DEPLOYMENT,
@@ -51,15 +93,26 @@ class ChainProviderCloser implements OnApplicationShutdown {
     ChainHealthIndicator,
     ChainStatusService,
     ChainHeartbeatRepository,
+    ChainOutbox,
+    ChainTxRepository,
+    IndexRepository,
+    ReconciliationRepository,
   ],
 })
 export class ChainModule {}
 
-/** The chain's jobs; only the worker app imports it. */
+/** The chain's background work (heartbeat, sender, indexer, reconciliation); only the worker app imports it. */
 @Module({
-  imports: [ChainModule],
-  providers: [ChainHeartbeatProcessor, ChainHeartbeatScheduler],
+  imports: [ChainModule, DiscoveryModule],
+  providers: [
+    ChainHeartbeatProcessor,
+    ChainHeartbeatScheduler,
+    SignerLanes,
+    TxSenderService,
+    ChainTxOutcomeProcessor,
+    IndexerService,
+    ReconciliationService,
+    ReconcileProcessor,
+  ],
 })
 export class ChainWorkerModule {}
-
-export const CHAIN_ENTITIES = [ChainHeartbeat];

@@ -71,10 +71,20 @@ export class AppConfig {
   @IsEthereumAddress()
   STABLECOIN_ADDRESS?: string;
 
-  /** Receives the platform's agent roles on deployment. Unset: the deployer. */
+  /** Receives the platform's agent roles on deployment. Unset: the address of PLATFORM_AGENT_PRIVATE_KEY. */
   @IsOptional()
   @IsEthereumAddress()
   PLATFORM_AGENT_ADDRESS?: string;
+
+  /**
+   * The worker's transaction sender signs the platform's transactions (the `platform` lane)
+   * with it. Optional locally (anvil's second dev key); required in production.
+   */
+  @IsOptional()
+  @Matches(PRIVATE_KEY, {
+    message: 'PLATFORM_AGENT_PRIVATE_KEY must be a 0x-prefixed 32-byte hex key',
+  })
+  PLATFORM_AGENT_PRIVATE_KEY?: string;
 
   /** Comma-separated addresses of the uptime reporters. Unset on a local chain: anvil accounts 7-9. */
   @IsOptional()
@@ -117,4 +127,60 @@ export class AppConfig {
   @Min(1000)
   @Max(3_600_000)
   CHAIN_HEARTBEAT_INTERVAL_MS = 5000;
+
+  /**
+   * A block is final once it has this many blocks on top of it, itself included: a transaction
+   * is `confirmed`, and the indexer reads a block, only then. 1 = as soon as it is mined.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CHAIN_CONFIRMATIONS = 12;
+
+  /** A broadcast transaction not mined after this long is replaced with higher fees. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  TX_STUCK_AFTER_MS = 60_000;
+
+  /** How much a replacement raises both EIP-1559 fees, in percent (nodes require at least 10). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(500)
+  TX_FEE_BUMP_PERCENT = 20;
+
+  /** No transaction is ever signed with a max fee per gas above this (wei, decimal integer). */
+  @Matches(/^[1-9][0-9]{0,29}$/, { message: 'TX_MAX_FEE_PER_GAS_WEI must be a positive integer' })
+  TX_MAX_FEE_PER_GAS_WEI = '500000000000';
+
+  /** How many queued transactions the sender signs in one round. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TX_BATCH_SIZE = 200;
+
+  /** How often the sender and the indexer look for work when they are idle. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  CHAIN_POLL_INTERVAL_MS = 1000;
+
+  /** The most blocks the indexer asks logs for in one eth_getLogs call. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  INDEXER_BATCH_BLOCKS = 2000;
+
+  /** How often the worker compares indexed balances and supplies with the chain. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RECONCILE_INTERVAL_MS = 300_000;
 }

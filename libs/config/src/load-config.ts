@@ -63,13 +63,30 @@ export function deployerPrivateKey(config: AppConfig, chainId: number): string {
   ]);
 }
 
+/**
+ * The key of the platform agent, which the worker's sender signs with: the configured one;
+ * anvil's second development key only for a local chain outside production.
+ */
+export function platformAgentPrivateKey(config: AppConfig, chainId: number): string {
+  if (config.PLATFORM_AGENT_PRIVATE_KEY) return config.PLATFORM_AGENT_PRIVATE_KEY;
+  if (config.NODE_ENV !== NodeEnv.Production && LOCAL_CHAIN_IDS.includes(chainId)) {
+    return wellKnownDevPrivateKeys()[1];
+  }
+  throw new ConfigError([
+    `PLATFORM_AGENT_PRIVATE_KEY is required to send transactions on chain ${chainId} (the development key is only for local chains outside production)`,
+  ]);
+}
+
 function productionProblems(config: AppConfig): string[] {
   if (config.NODE_ENV !== NodeEnv.Production) return [];
   const problems: string[] = [];
-  if (config.DEPLOYER_PRIVATE_KEY && isWellKnownDevKey(config.DEPLOYER_PRIVATE_KEY)) {
-    problems.push(
-      'DEPLOYER_PRIVATE_KEY is a well-known development key and is refused when NODE_ENV=production',
-    );
+  for (const name of ['DEPLOYER_PRIVATE_KEY', 'PLATFORM_AGENT_PRIVATE_KEY'] as const) {
+    const key = config[name];
+    if (key && isWellKnownDevKey(key)) {
+      problems.push(
+        `${name} is a well-known development key and is refused when NODE_ENV=production`,
+      );
+    }
   }
   return problems;
 }

@@ -4,3 +4,4 @@ export * from './database-admin';
 export * from './database.module';
 export * from './snake-naming.strategy';
 export * from './transaction';
+export * from './advisory-lock';

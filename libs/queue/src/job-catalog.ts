@@ -11,6 +11,10 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export interface JobPayloads {
   /** Record the chain head; proves the worker, Redis, Postgres and the RPC all work. */
   'chain.heartbeat': Record<string, never>;
+  /** Tell the topic listener of a chain transaction its final outcome. */
+  'chain.tx-outcome': { chainTxId: string };
+  /** Compare indexed balances and supplies with the chain. */
+  'chain.reconcile': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -22,6 +26,8 @@ export interface JobDefinition {
 /** Which queue each job runs on and how it is retried. Adding a job without a handler stops the worker at boot. */
 export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
   'chain.heartbeat': { queue: QueueName.Chain, options: RetryPolicy.none },
+  'chain.tx-outcome': { queue: QueueName.Chain, options: RetryPolicy.transient },
+  'chain.reconcile': { queue: QueueName.Chain, options: RetryPolicy.none },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];

@@ -27,8 +27,8 @@ export interface DeployContractsOptions {
   deployerPrivateKey: string | ((chainId: number) => string);
   /** The payment stablecoin; when absent a MockStablecoin is deployed, on local chains only. */
   stablecoinAddress?: string;
-  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, oracle admin); default: the deployer. */
-  platformAgent?: string;
+  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, oracle admin), or how to choose it once the chain id is known; default: the deployer. */
+  platformAgent?: string | ((chainId: number) => string);
   /** Uptime reporters (or how to choose them once the chain id is known) and how many must sign. */
   oracleReporters?: string[] | ((chainId: number) => string[]);
   oracleThreshold?: number;
@@ -62,7 +62,10 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
     const deployer = new Wallet(key, provider);
     if (!options.stablecoinAddress && !LOCAL_CHAIN_IDS.includes(chainId))
       throw new MockStablecoinRefusedError(chainId);
-    const agent = options.platformAgent ?? deployer.address;
+    const agent =
+      typeof options.platformAgent === 'function'
+        ? options.platformAgent(chainId)
+        : (options.platformAgent ?? deployer.address);
     const delay = options.adminTransferDelaySeconds ?? 0;
     const send = (request: Promise<TransactionRequest>) =>
       sendAndConfirm(deployer, provider, request);

@@ -3,6 +3,7 @@ import {
   type AppConfig,
   LOCAL_CHAIN_IDS,
   deployerPrivateKey,
+  platformAgentPrivateKey,
   wellKnownDevPrivateKeys,
 } from '@gpu/config';
 import type { DeployContractsOptions } from './deploy-contracts';
@@ -18,7 +19,8 @@ export function deploymentOptions(config: AppConfig, rpcUrl: string): DeployCont
     rpcUrl,
     deployerPrivateKey: (chainId) => deployerPrivateKey(config, chainId),
     stablecoinAddress: config.STABLECOIN_ADDRESS,
-    platformAgent: config.PLATFORM_AGENT_ADDRESS,
+    platformAgent: (chainId) =>
+      config.PLATFORM_AGENT_ADDRESS ?? new Wallet(platformAgentPrivateKey(config, chainId)).address,
     oracleReporters: (chainId) =>
       config.ORACLE_REPORTERS?.split(',') ??
       (LOCAL_CHAIN_IDS.includes(chainId)
@@ -36,6 +38,7 @@ export const DEPLOYMENT_SETTINGS = [
   'DEPLOYER_PRIVATE_KEY',
   'STABLECOIN_ADDRESS',
   'PLATFORM_AGENT_ADDRESS',
+  'PLATFORM_AGENT_PRIVATE_KEY',
   'ORACLE_REPORTERS',
   'ORACLE_THRESHOLD',
   'ADMIN_TRANSFER_DELAY_SECONDS',

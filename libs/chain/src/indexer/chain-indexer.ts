@@ -1,0 +1,205 @@
+import type { Logger } from '@nestjs/common';
+import type { JsonRpcProvider } from 'ethers';
+import type { Deployment } from '../deployment/deployment';
+import type { IndexedContract, IndexedContractKind } from '../entities/indexed-contract.entity';
+import { rpcBatch, rpcResult } from '../rpc-batch';
+import type { IndexRepository } from './index.repository';
+import { FARM_TOKEN_CREATED_TOPIC, type RpcLog, decodeLogs } from './log-decoder';
+
+export interface ChainIndexerSettings {
+  confirmations: number;
+  batchBlocks: number;
+  rpcTimeoutMs: number;
+}
+
+export interface IndexerRound {
+  /** Blocks read in this round (0 when idle or after a rollback). */
+  blocks: number;
+  logs: number;
+  rolledBackTo?: bigint;
+}
+
+const REORG_SEARCH_STEP = 64;
+
+/** The deployment's contracts the indexer reads from the start. */
+const DEPLOYED_KINDS: IndexedContractKind[] = [
+  'IdentityRegistry',
+  'GpuFarmTokenFactory',
+  'PrimarySale',
+  'UptimeOracle',
+];
+
+/**
+ * Reads the logs of every product contract, in block batches, up to `head - confirmations + 1`,
+ * and stores what they say (transfers, balances, supplies, every other event) together with the
+ * cursor, in one database transaction per batch. Before each batch it checks that the cursor's
+ * block is still in the chain; if a reorg replaced it, it walks back to the newest block it still
+ * agrees with and rolls back everything after it. Farm tokens created by the factory are read
+ * from their first block on, in the same batch.
+ */
+export class ChainIndexer {
+  private contracts?: Map<string, IndexedContract>;
+
+  constructor(
+    private readonly settings: ChainIndexerSettings,
+    private readonly deployment: Deployment,
+    private readonly provider: JsonRpcProvider,
+    private readonly store: IndexRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async round(): Promise<IndexerRound> {
+    const contracts = await this.knownContracts();
+    const head = BigInt(await this.provider.send('eth_blockNumber', []));
+    const safeHead = head - BigInt(this.settings.confirmations) + 1n;
+    const cursor = await this.store.cursor(this.deployment.chainId);
+    let from = BigInt(this.deployment.deployedAtBlock);
+    if (cursor) {
+      const forkPoint = await this.forkPoint(cursor);
+      if (forkPoint) {
+        await this.store.rollbackAfter(this.deployment.chainId, forkPoint);
+        this.contracts = undefined;
+        this.logger.warn(
+          `reorg: rolled back from block ${cursor.blockNumber} to ${forkPoint.blockNumber}`,
+        );
+        return { blocks: 0, logs: 0, rolledBackTo: forkPoint.blockNumber };
+      }
+      from = cursor.blockNumber + 1n;
+    }
+    if (from > safeHead) return { blocks: 0, logs: 0 };
+    const to = min(safeHead, from + BigInt(this.settings.batchBlocks) - 1n);
+
+    let logs = await this.getLogs([...contracts.keys()], from, to);
+    const created = this.createdTokens(logs);
+    if (created.length > 0) {
+      const first = created.reduce((a, t) => (t.fromBlock < a ? t.fromBlock : a), to);
+      const more = await this.getLogs(
+        created.map((t) => t.address),
+        first,
+        to,
+      );
+      logs = [...logs, ...more].sort(byPosition);
+      for (const token of created) contracts.set(token.address, token);
+    }
+
+    const blocks = new Map<bigint, string>();
+    for (const log of logs) blocks.set(BigInt(log.blockNumber), log.blockHash.toLowerCase());
+    const headers = await this.blockHashes([...new Set([...blocks.keys(), to])]);
+    for (const [number, hash] of blocks) {
+      if (headers.get(number) !== hash) {
+        this.contracts = undefined;
+        throw new Error(`block ${number} changed while it was being read; reading it again`);
+      }
+    }
+    blocks.set(to, headers.get(to)!);
+
+    const { transfers, events } = decodeLogs(logs, (address) => contracts.get(address)?.kind);
+    await this.store.write(this.deployment.chainId, {
+      newContracts: created,
+      events,
+      transfers,
+      blocks,
+      cursor: { blockNumber: to, blockHash: headers.get(to)! },
+    });
+    return { blocks: Number(to - from + 1n), logs: logs.length };
+  }
+
+  /** Blocks the indexer is behind the final head. */
+  async lag(): Promise<bigint> {
+    const head = BigInt(await this.provider.send('eth_blockNumber', []));
+    const cursor = await this.store.cursor(this.deployment.chainId);
+    const done = cursor?.blockNumber ?? BigInt(this.deployment.deployedAtBlock) - 1n;
+    const lag = head - BigInt(this.settings.confirmations) + 1n - done;
+    return lag > 0n ? lag : 0n;
+  }
+
+  /**
+   * Undefined while the cursor's block is still in the chain. Otherwise the newest stored block
+   * the chain still has (or the block before the deployment, if none).
+   */
+  private async forkPoint(cursor: {
+    blockNumber: bigint;
+    blockHash: string;
+  }): Promise<{ blockNumber: bigint; blockHash: string } | undefined> {
+    const current = await this.blockHashes([cursor.blockNumber]);
+    if (current.get(cursor.blockNumber) === cursor.blockHash) return undefined;
+    let below = cursor.blockNumber - 1n;
+    for (;;) {
+      const stored = await this.store.storedBlocks(below, REORG_SEARCH_STEP);
+      if (stored.length === 0) break;
+      const hashes = await this.blockHashes(stored.map((b) => b.blockNumber));
+      const kept = stored.find((b) => hashes.get(b.blockNumber) === b.blockHash);
+      if (kept) return kept;
+      below = stored[stored.length - 1].blockNumber - 1n;
+    }
+    const start = BigInt(this.deployment.deployedAtBlock) - 1n;
+    const [hash] = [...(await this.blockHashes([start])).values()];
+    return { blockNumber: start, blockHash: hash };
+  }
+
+  private async knownContracts(): Promise<Map<string, IndexedContract>> {
+    if (!this.contracts) {
+      const deployed = DEPLOYED_KINDS.map((kind) => {
+        const contract = this.deployment.contracts[kind];
+        return {
+          address: contract.address.toLowerCase(),
+          kind,
+          farmId: null,
+          fromBlock: BigInt(contract.blockNumber),
+          totalSupply: 0n,
+        };
+      });
+      await this.store.addContracts(deployed);
+      this.contracts = new Map((await this.store.contracts()).map((c) => [c.address, c]));
+    }
+    return this.contracts;
+  }
+
+  private createdTokens(logs: RpcLog[]): IndexedContract[] {
+    const factory = this.deployment.contracts.GpuFarmTokenFactory.address.toLowerCase();
+    return logs
+      .filter(
+        (log) =>
+          log.address.toLowerCase() === factory && log.topics[0] === FARM_TOKEN_CREATED_TOPIC,
+      )
+      .map((log) => ({
+        address: `0x${log.topics[2].slice(26)}`.toLowerCase(),
+        kind: 'GpuFarmToken' as const,
+        farmId: log.topics[1].toLowerCase(),
+        fromBlock: BigInt(log.blockNumber),
+        totalSupply: 0n,
+      }))
+      .filter((token) => !this.contracts?.has(token.address));
+  }
+
+  private async getLogs(addresses: string[], from: bigint, to: bigint): Promise<RpcLog[]> {
+    if (addresses.length === 0) return [];
+    const logs = (await this.provider.send('eth_getLogs', [
+      { address: addresses, fromBlock: hex(from), toBlock: hex(to) },
+    ])) as RpcLog[];
+    return logs.filter((log) => !log.removed);
+  }
+
+  private async blockHashes(numbers: bigint[]): Promise<Map<bigint, string>> {
+    const answers = await rpcBatch<{ hash: string } | null>(
+      this.provider,
+      numbers.map((n) => ({ method: 'eth_getBlockByNumber', params: [hex(n), false] })),
+      this.settings.rpcTimeoutMs,
+    );
+    const hashes = new Map<bigint, string>();
+    answers.forEach((answer, i) => {
+      const block = rpcResult(answer, 'eth_getBlockByNumber');
+      if (block) hashes.set(numbers[i], block.hash.toLowerCase());
+    });
+    return hashes;
+  }
+}
+
+const hex = (n: bigint): string => `0x${n.toString(16)}`;
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+function byPosition(a: RpcLog, b: RpcLog): number {
+  const block = BigInt(a.blockNumber) - BigInt(b.blockNumber);
+  if (block !== 0n) return block < 0n ? -1 : 1;
+  return Number(BigInt(a.logIndex) - BigInt(b.logIndex));
+}

@@ -1,0 +1,371 @@
+import type { Logger } from '@nestjs/common';
+import { type JsonRpcProvider, Transaction, type Wallet } from 'ethers';
+import { safeErrorMessage } from '@gpu/common';
+import { type ChainTx, ChainTxState } from '../entities/chain-tx.entity';
+import type { ChainTxAttempt } from '../entities/chain-tx-attempt.entity';
+import { rpcBatch, rpcResult } from '../rpc-batch';
+import type { ChainTxRepository, NewAttempt } from './chain-tx.repository';
+import { type Fees, bumpedFees, initialFees } from './fee-policy';
+import { describeRevertData, revertDataOf } from './revert-reason';
+
+export interface LaneSenderSettings {
+  chainId: number;
+  lane: string;
+  confirmations: number;
+  stuckAfterMs: number;
+  feeBumpPercent: number;
+  maxFeePerGas: bigint;
+  batchSize: number;
+  rpcTimeoutMs: number;
+}
+
+interface RpcReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  blockHash: string;
+  status: string;
+  gasUsed: string;
+}
+
+/** Answers a node gives to a raw transaction it already has, or whose nonce is already used. */
+const ALREADY_SEEN =
+  /already known|already imported|known transaction|already exists|nonce too low|nonce is too low|replacement transaction underpriced|underpriced/i;
+
+const GAS_MARGIN_PERCENT = 25n;
+const ESTIMATE_CONCURRENCY = 16;
+
+/**
+ * The transaction sender of one signer lane. Each round moves every transaction of the lane as
+ * far forward as the chain allows:
+ *
+ *   queued -> signed      nonce taken from Postgres, raw transaction stored (nothing sent yet)
+ *   signed -> broadcast   the stored raw bytes sent, so a restart re-sends the same hash
+ *   broadcast -> mined    a receipt for one of its attempts; stuck ones are replaced (fee bump)
+ *   mined -> confirmed    `confirmations` deep and still in the chain; reverted ones -> failed
+ *
+ * A call that would revert is failed before it takes a nonce. Only one process runs a lane.
+ */
+export class LaneSender {
+  constructor(
+    private readonly settings: LaneSenderSettings,
+    private readonly wallet: Wallet,
+    private readonly provider: JsonRpcProvider,
+    private readonly txs: ChainTxRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  private get lane(): string {
+    return this.settings.lane;
+  }
+
+  /** Registers the lane's signer at the chain's nonce (the first time only). */
+  async register(): Promise<void> {
+    const nonce = await this.chainNonce('pending');
+    await this.txs.ensureSigner(this.settings.chainId, this.lane, this.wallet.address, nonce);
+  }
+
+  /** One round; true when something moved. */
+  async round(): Promise<boolean> {
+    const rebroadcast = await this.broadcastSigned();
+    const tracked = await this.trackBroadcast();
+    const finalized = await this.finalizeMined();
+    const signed = await this.signQueued();
+    const sent = signed ? await this.broadcastSigned() : false;
+    return rebroadcast || tracked || finalized || signed || sent;
+  }
+
+  /** Sends every signed (not yet broadcast) transaction, in nonce order. */
+  private async broadcastSigned(): Promise<boolean> {
+    const rows = await this.txs.inStates(this.settings.chainId, this.lane, [ChainTxState.Signed]);
+    if (rows.length === 0) return false;
+    const attempts = await this.txs.currentAttempts(rows.map((r) => r.id));
+    const sent: string[] = [];
+    for (const row of rows) {
+      const attempt = attempts.get(row.id)!;
+      try {
+        await this.sendRaw(attempt.raw);
+        sent.push(row.id);
+      } catch (error) {
+        await this.txs.markBroadcast(sent);
+        await this.txs.noteError([row.id], `broadcast: ${safeErrorMessage(error)}`);
+        throw error;
+      }
+    }
+    await this.txs.markBroadcast(sent);
+    return true;
+  }
+
+  /** Broadcast -> mined, once the lane's nonce has passed them; stuck ones get a fee bump. */
+  private async trackBroadcast(): Promise<boolean> {
+    const rows = await this.txs.inStates(this.settings.chainId, this.lane, [
+      ChainTxState.Broadcast,
+    ]);
+    if (rows.length === 0) return false;
+    const minedNonce = await this.chainNonce('latest');
+    const passed = rows.filter((row) => row.nonce! < minedNonce);
+    const waiting = rows.filter((row) => row.nonce! >= minedNonce);
+    let moved = false;
+    if (passed.length > 0) {
+      const attempts = await this.txs.attemptsOf(passed.map((r) => r.id));
+      const hashes = passed.flatMap((row) => attempts.get(row.id)!.map((a) => a.hash));
+      const receipts = await this.receipts(hashes);
+      for (const row of passed) {
+        const receipt = attempts
+          .get(row.id)!
+          .map((a) => receipts.get(a.hash))
+          .find((r) => r !== undefined);
+        if (receipt) {
+          await this.txs.markMined(row.id, {
+            hash: receipt.transactionHash,
+            blockNumber: BigInt(receipt.blockNumber),
+            blockHash: receipt.blockHash,
+            succeeded: BigInt(receipt.status) === 1n,
+            gasUsed: BigInt(receipt.gasUsed),
+          });
+          moved = true;
+        } else if (Date.now() - row.broadcastAt!.getTime() > this.settings.stuckAfterMs) {
+          // The nonce is used, but by none of our attempts: someone else used the lane's key.
+          await this.txs.finalize(
+            row.id,
+            ChainTxState.Failed,
+            `nonce ${row.nonce} was used by a transaction this lane did not send`,
+          );
+          this.logger.error(`lane ${this.lane}: nonce ${row.nonce} used outside the sender`);
+          moved = true;
+        }
+      }
+    }
+    for (const row of waiting) {
+      if (Date.now() - row.broadcastAt!.getTime() > this.settings.stuckAfterMs) {
+        moved = (await this.replace(row)) || moved;
+      }
+    }
+    return moved;
+  }
+
+  /** A replacement with both fees raised, stored before it is sent; at the cap, the same bytes again. */
+  private async replace(row: ChainTx): Promise<boolean> {
+    const [current] = [...(await this.txs.currentAttempts([row.id])).values()];
+    const market = await this.marketFees();
+    const fees = bumpedFees(
+      current,
+      market,
+      this.settings.feeBumpPercent,
+      this.settings.maxFeePerGas,
+    );
+    if (!fees) {
+      await this.txs.noteError([row.id], 'stuck at the fee cap (TX_MAX_FEE_PER_GAS_WEI)');
+      await this.sendRaw(current.raw).catch(() => undefined);
+      return false;
+    }
+    const attempt = await this.signAttempt(row, current.nonce, current.gasLimit, fees);
+    if (!(await this.txs.addReplacement(attempt))) return false;
+    this.logger.warn(
+      `lane ${this.lane}: tx ${row.id} (nonce ${row.nonce}) not mined after ${this.settings.stuckAfterMs} ms; replaced ${current.hash} by ${attempt.hash}`,
+    );
+    try {
+      await this.sendRaw(attempt.raw);
+    } catch (error) {
+      await this.txs.noteError([row.id], `replacement: ${safeErrorMessage(error)}`);
+    }
+    return true;
+  }
+
+  /** Mined deep enough: still in the chain -> confirmed (or failed if it reverted); gone -> broadcast again. */
+  private async finalizeMined(): Promise<boolean> {
+    const rows = await this.txs.inStates(this.settings.chainId, this.lane, [ChainTxState.Mined]);
+    if (rows.length === 0) return false;
+    const head = BigInt(await this.provider.send('eth_blockNumber', []));
+    const deepEnough = rows.filter(
+      (row) => row.blockNumber! + BigInt(this.settings.confirmations) - 1n <= head,
+    );
+    if (deepEnough.length === 0) return false;
+    const receipts = await this.receipts(deepEnough.map((row) => row.txHash!));
+    for (const row of deepEnough) {
+      const receipt = receipts.get(row.txHash!);
+      if (!receipt || receipt.blockHash !== row.blockHash) {
+        this.logger.warn(
+          `lane ${this.lane}: tx ${row.id} left block ${row.blockNumber} in a reorg`,
+        );
+        await this.txs.unmine(row.id);
+        const [attempt] = [...(await this.txs.currentAttempts([row.id])).values()];
+        await this.sendRaw(attempt.raw).catch(() => undefined);
+      } else if (row.succeeded) {
+        await this.txs.finalize(row.id, ChainTxState.Confirmed);
+      } else {
+        await this.txs.finalize(row.id, ChainTxState.Failed, await this.replayRevert(row));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Signs the next queued transactions. Each call is simulated first: one that would revert fails
+   * here without using a nonce, unless earlier transactions of the lane are still in flight (it
+   * may depend on them), in which case it waits for them.
+   */
+  private async signQueued(): Promise<boolean> {
+    const queued = await this.txs.queued(this.settings.chainId, this.lane, this.settings.batchSize);
+    if (queued.length === 0) return false;
+    const inFlight = await this.txs.countInStates(this.settings.chainId, this.lane, [
+      ChainTxState.Signed,
+      ChainTxState.Broadcast,
+    ]);
+    const estimates = await this.estimateAll(queued);
+    const ready: { row: ChainTx; gasLimit: bigint }[] = [];
+    let moved = false;
+    for (const [i, row] of queued.entries()) {
+      const estimate = estimates[i];
+      if ('gasLimit' in estimate) {
+        ready.push({ row, gasLimit: estimate.gasLimit });
+        continue;
+      }
+      if ('transient' in estimate) {
+        await this.txs.noteError([row.id], `gas estimate: ${estimate.transient}`);
+        break;
+      }
+      if (inFlight > 0 || ready.length > 0) break;
+      await this.txs.finalize(row.id, ChainTxState.Failed, estimate.revert);
+      moved = true;
+    }
+    if (ready.length === 0) return moved;
+    const fees = await this.marketFees();
+    const gasLimits = new Map(ready.map(({ row, gasLimit }) => [row.id, gasLimit]));
+    const chainNonce = await this.chainNonce('pending');
+    const signed = await this.txs.signQueued(
+      this.settings.chainId,
+      this.lane,
+      ready.map(({ row }) => row),
+      chainNonce,
+      (row, nonce) => this.signAttempt(row, nonce, gasLimits.get(row.id)!, fees),
+    );
+    return moved || signed.length > 0;
+  }
+
+  private async estimateAll(
+    rows: ChainTx[],
+  ): Promise<({ gasLimit: bigint } | { revert: string } | { transient: string })[]> {
+    const results: ({ gasLimit: bigint } | { revert: string } | { transient: string })[] = [];
+    for (let start = 0; start < rows.length; start += ESTIMATE_CONCURRENCY) {
+      const chunk = rows.slice(start, start + ESTIMATE_CONCURRENCY);
+      results.push(...(await Promise.all(chunk.map((row) => this.estimate(row)))));
+    }
+    return results;
+  }
+
+  private async estimate(
+    row: ChainTx,
+  ): Promise<{ gasLimit: bigint } | { revert: string } | { transient: string }> {
+    try {
+      const estimated = await this.provider.estimateGas({
+        from: this.wallet.address,
+        to: row.target,
+        data: row.data,
+      });
+      const withMargin = estimated + (estimated * GAS_MARGIN_PERCENT) / 100n;
+      return { gasLimit: row.gasLimit ?? withMargin };
+    } catch (error) {
+      const data = revertDataOf(error);
+      if (data !== undefined) {
+        if (row.gasLimit) return { gasLimit: row.gasLimit };
+        return { revert: describeRevertData(data) };
+      }
+      return { transient: safeErrorMessage(error) };
+    }
+  }
+
+  private async signAttempt(
+    row: ChainTx,
+    nonce: bigint,
+    gasLimit: bigint,
+    fees: Fees,
+  ): Promise<NewAttempt> {
+    const tx = Transaction.from({
+      type: 2,
+      chainId: this.settings.chainId,
+      nonce: Number(nonce),
+      to: row.target,
+      data: row.data,
+      value: 0n,
+      gasLimit,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    const raw = await this.wallet.signTransaction(tx);
+    return {
+      chainTxId: row.id,
+      hash: Transaction.from(raw).hash!,
+      nonce,
+      gasLimit,
+      raw,
+      ...fees,
+    };
+  }
+
+  private async sendRaw(raw: string): Promise<void> {
+    try {
+      await this.provider.send('eth_sendRawTransaction', [raw]);
+    } catch (error) {
+      if (ALREADY_SEEN.test(errorText(error))) return;
+      throw error;
+    }
+  }
+
+  private async marketFees(): Promise<Fees> {
+    const [block, tip] = await Promise.all([
+      this.provider.send('eth_getBlockByNumber', ['latest', false]) as Promise<{
+        baseFeePerGas?: string;
+      }>,
+      this.provider.send('eth_maxPriorityFeePerGas', []) as Promise<string>,
+    ]);
+    return initialFees(BigInt(block.baseFeePerGas ?? 0), BigInt(tip), this.settings.maxFeePerGas);
+  }
+
+  private async chainNonce(tag: 'latest' | 'pending'): Promise<bigint> {
+    return BigInt(await this.provider.send('eth_getTransactionCount', [this.wallet.address, tag]));
+  }
+
+  private async receipts(hashes: string[]): Promise<Map<string, RpcReceipt>> {
+    const answers = await rpcBatch<RpcReceipt | null>(
+      this.provider,
+      hashes.map((hash) => ({ method: 'eth_getTransactionReceipt', params: [hash] })),
+      this.settings.rpcTimeoutMs,
+    );
+    const found = new Map<string, RpcReceipt>();
+    answers.forEach((answer, i) => {
+      const receipt = rpcResult(answer, 'eth_getTransactionReceipt');
+      if (receipt) found.set(hashes[i], receipt);
+    });
+    return found;
+  }
+
+  /** Why a mined transaction reverted: the call replayed on the state before its block. */
+  private async replayRevert(row: ChainTx): Promise<string> {
+    try {
+      await this.provider.call({
+        from: this.wallet.address,
+        to: row.target,
+        data: row.data,
+        gasLimit: row.gasLimit ?? undefined,
+        blockTag: Number(row.blockNumber! - 1n),
+      });
+      return 'reverted on chain (the replay did not revert: it depended on a transaction in the same block)';
+    } catch (error) {
+      const data = revertDataOf(error);
+      return data !== undefined
+        ? describeRevertData(data)
+        : `reverted on chain (replay failed: ${safeErrorMessage(error)})`;
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  const e = error as {
+    message?: string;
+    error?: { message?: string };
+    info?: { error?: { message?: string } };
+  };
+  return [e?.message, e?.error?.message, e?.info?.error?.message].filter(Boolean).join(' ');
+}
+
+export type { ChainTxAttempt };

@@ -1,0 +1,58 @@
+import { type Interface, type Result, isError } from 'ethers';
+import {
+  GpuFarmTokenFactory__factory,
+  GpuFarmToken__factory,
+  IdentityRegistry__factory,
+  MockStablecoin__factory,
+  PrimarySale__factory,
+  UptimeOracle__factory,
+} from '../generated';
+
+let known: [string, Interface][] | undefined;
+
+/** Every product contract's interface, by contract name: whose custom errors we can read. */
+function interfaces(): [string, Interface][] {
+  known ??= [
+    ['IdentityRegistry', IdentityRegistry__factory.createInterface()],
+    ['GpuFarmToken', GpuFarmToken__factory.createInterface()],
+    ['GpuFarmTokenFactory', GpuFarmTokenFactory__factory.createInterface()],
+    ['PrimarySale', PrimarySale__factory.createInterface()],
+    ['UptimeOracle', UptimeOracle__factory.createInterface()],
+    ['Stablecoin', MockStablecoin__factory.createInterface()],
+  ];
+  return known;
+}
+
+function formatArgs(args: Result): string {
+  return [...args]
+    .map((arg: unknown) =>
+      typeof arg === 'string' && arg.startsWith('0x') ? arg.toLowerCase() : String(arg),
+    )
+    .join(', ');
+}
+
+/**
+ * Revert data as a person reads it: `GpuFarmToken.SenderFrozen(0xabc...)`, `Error("...")`,
+ * `Panic(17)`, or the raw selector when no product contract declares it.
+ */
+export function describeRevertData(data: string | null | undefined): string {
+  if (!data || data === '0x') return 'reverted without a reason';
+  for (const [contract, iface] of interfaces()) {
+    try {
+      const error = iface.parseError(data);
+      if (!error) continue;
+      if (error.name === 'Error') return `Error(${JSON.stringify(String(error.args[0]))})`;
+      if (error.name === 'Panic') return `Panic(${String(error.args[0])})`;
+      return `${contract}.${error.name}(${formatArgs(error.args)})`;
+    } catch {
+      continue;
+    }
+  }
+  return `unknown error ${data.slice(0, 10)}`;
+}
+
+/** The revert data of an ethers CALL_EXCEPTION, or undefined for any other error (RPC trouble). */
+export function revertDataOf(error: unknown): string | undefined {
+  if (isError(error, 'CALL_EXCEPTION')) return error.data ?? '0x';
+  return undefined;
+}

@@ -1,0 +1,91 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { JsonRpcProvider } from 'ethers';
+import { AppConfig } from '@gpu/config';
+import { JobQueue } from '@gpu/queue';
+import { CHAIN_PROVIDER, DEPLOYMENT } from '../chain.tokens';
+import type { Deployment } from '../deployment/deployment';
+import { LeaderLoop } from '../leader-loop';
+import { ChainTxRepository } from './chain-tx.repository';
+import { LaneSender } from './lane-sender';
+import { SignerLanes } from './signer-lanes';
+
+const NOTIFY_BATCH = 500;
+
+/** Runs one LaneSender per signer lane, in whichever worker process holds the lane's lock. */
+@Injectable()
+export class TxSenderService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TxSenderService.name);
+  private readonly loops: LeaderLoop[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(DEPLOYMENT) private readonly deployment: Deployment,
+    @Inject(CHAIN_PROVIDER) private readonly provider: JsonRpcProvider,
+    private readonly lanes: SignerLanes,
+    private readonly txs: ChainTxRepository,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const lane of this.lanes.lanes) {
+      const sender = new LaneSender(
+        {
+          chainId: this.deployment.chainId,
+          lane,
+          confirmations: this.config.CHAIN_CONFIRMATIONS,
+          stuckAfterMs: this.config.TX_STUCK_AFTER_MS,
+          feeBumpPercent: this.config.TX_FEE_BUMP_PERCENT,
+          maxFeePerGas: BigInt(this.config.TX_MAX_FEE_PER_GAS_WEI),
+          batchSize: this.config.TX_BATCH_SIZE,
+          rpcTimeoutMs: this.config.RPC_TIMEOUT_MS,
+        },
+        this.lanes.wallet(lane),
+        this.provider,
+        this.txs,
+        this.logger,
+      );
+      let registered = false;
+      const loop = new LeaderLoop({
+        lockName: `chain-sender:${this.deployment.chainId}:${lane}`,
+        databaseUrl: this.config.DATABASE_URL,
+        idleMs: this.config.CHAIN_POLL_INTERVAL_MS,
+        logger: this.logger,
+        round: async () => {
+          if (!registered) {
+            await sender.register();
+            registered = true;
+          }
+          const moved = await sender.round();
+          const notified = await this.notifyOutcomes();
+          return moved || notified;
+        },
+      });
+      loop.start();
+      this.loops.push(loop);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+  }
+
+  /** Hands final outcomes to their topic's listener (a job per transaction, so at least once). */
+  private async notifyOutcomes(): Promise<boolean> {
+    const rows = await this.txs.unnotified(NOTIFY_BATCH);
+    for (const row of rows) {
+      await this.jobs.enqueue(
+        'chain.tx-outcome',
+        { chainTxId: row.id },
+        { jobId: `chain-tx-outcome-${row.id}` },
+      );
+    }
+    await this.txs.markNotified(rows.map((row) => row.id));
+    return rows.length > 0;
+  }
+}
