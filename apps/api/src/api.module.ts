@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ChainModule } from '@gpu/chain';
+import { ChainMetrics, ChainModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
 import { ObservabilityModule } from '@gpu/observability';
@@ -23,7 +23,7 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController, ChainController],
-      providers: [RedisHealth],
+      providers: [RedisHealth, ChainMetrics],
     };
   }
 }

@@ -55,6 +55,41 @@ export class ChainHeadResponse {
   lastSeenAt: string;
 }
 
+export class IndexerStatusResponse {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Every log up to this block is indexed (decimal string); null before the first batch',
+  })
+  blockNumber: string | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Final blocks not indexed yet, by the last head the worker saw',
+  })
+  lagBlocks: number | null;
+
+  @ApiProperty({
+    description: 'Blocks on top of a block (itself included) before it counts as final',
+  })
+  confirmations: number;
+}
+
+export class OutboxStatusResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Transactions not yet final, by state (queued, signed, broadcast, mined)',
+    example: { queued: 0, signed: 0, broadcast: 1, mined: 2 },
+  })
+  byState: Record<string, number>;
+
+  @ApiProperty({ description: 'Age in seconds of the oldest transaction not yet final' })
+  oldestPendingSeconds: number;
+}
+
 export class ChainStatusResponse {
   @ApiProperty({ type: DeploymentResponse })
   deployment: DeploymentResponse;
@@ -65,4 +100,10 @@ export class ChainStatusResponse {
     description: 'Null until the worker has run',
   })
   head: ChainHeadResponse | null;
+
+  @ApiProperty({ type: IndexerStatusResponse })
+  indexer: IndexerStatusResponse;
+
+  @ApiProperty({ type: OutboxStatusResponse })
+  outbox: OutboxStatusResponse;
 }
