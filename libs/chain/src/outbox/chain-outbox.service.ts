@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DEPLOYMENT } from '../chain.tokens';
 import { ChainError } from '../chain.errors';
 import type { Deployment } from '../deployment/deployment';
@@ -79,4 +79,9 @@ export class ChainOutbox {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
+}
+
+/** The outbox outside Nest (scripts, other processes), over their own DataSource. */
+export function chainOutboxFor(dataSource: DataSource, deployment: Deployment): ChainOutbox {
+  return new ChainOutbox(new ChainTxRepository(dataSource), deployment);
 }
