@@ -1,10 +1,24 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
-import { createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
+import { DataSource } from 'typeorm';
+import {
+  CHAIN_ENTITIES,
+  chainOutboxFor,
+  createChainProvider,
+  encodeCall,
+  readDeploymentFile,
+  waitForReceipt,
+} from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
-import { GpuFarmTokenFactory__factory, GpuFarmToken__factory } from '../libs/chain/src/generated';
-import { withDatabaseName } from '@gpu/database';
+import { dataSourceOptions, inTransaction, withDatabaseName } from '@gpu/database';
+import {
+  GpuFarmTokenFactory__factory,
+  GpuFarmToken__factory,
+  IdentityRegistry__factory,
+  MockStablecoin__factory,
+  PrimarySale__factory,
+} from '../libs/chain/src/generated';
 import { findFreePort } from './lib/anvil';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type LocalStack, startLocalStack } from './lib/local-stack';
@@ -49,6 +63,9 @@ async function main(): Promise<void> {
       API_HOST: '127.0.0.1',
       API_PORT: String(port),
       CHAIN_HEARTBEAT_INTERVAL_MS: '1000',
+      CHAIN_CONFIRMATIONS: '2',
+      CHAIN_POLL_INTERVAL_MS: '200',
+      RECONCILE_INTERVAL_MS: '3000',
     };
     apps.push(startApp('api', env, path.join(WORK_DIR, 'api.log')));
     apps.push(startApp('worker', env, path.join(WORK_DIR, 'worker.log')));
@@ -58,13 +75,13 @@ async function main(): Promise<void> {
 
     await showHealth(say, api);
     await showChain(say, api);
-    await showTokenization(say, stack);
+    await showChainBoundary(say, api, stack);
     await showRefusals(say, api);
     await showObservability(say, api);
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; contracts deployed; the worker follows the chain.',
+      'Postgres, Redis and the chain are up; every platform transaction went through the outbox and was confirmed once; the index matches the chain.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -123,67 +140,220 @@ async function showChain(say: Narrator, api: DemoClient): Promise<void> {
 }
 
 /**
- * Until the farms API exists, the platform agent's own key tokenizes a sample farm directly, to
- * show the contract layer: one factory transaction clones, configures and registers the token.
+ * Until the farms, KYC and orders APIs exist, the demo plays the use cases itself: it writes
+ * intents into the outbox (as a use case does, in a database transaction) and the worker's sender
+ * does the rest. The investors' own payments are signed by their own wallets, as in production.
  */
-async function showTokenization(say: Narrator, stack: LocalStack): Promise<void> {
-  say.section('The platform tokenizes a GPU farm in ONE transaction (factory, on chain)');
+async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalStack): Promise<void> {
+  say.section(
+    'The platform acts on chain only through the outbox; the worker sends, the indexer reads back',
+  );
   const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
   const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  const dataSource = new DataSource(
+    dataSourceOptions({
+      url: stack.env.DATABASE_URL,
+      entities: CHAIN_ENTITIES,
+      applicationName: 'gpu-demo',
+    }),
+  );
+  await dataSource.initialize();
   try {
-    const agent = new Wallet(wellKnownDevPrivateKeys()[0], provider);
-    const factory = GpuFarmTokenFactory__factory.connect(
-      deployment.contracts.GpuFarmTokenFactory.address,
-      agent,
-    );
+    const outbox = chainOutboxFor(dataSource, deployment);
+    const at = deployment.contracts;
+    const keys = wellKnownDevPrivateKeys();
+    const platformAgent = new Wallet(keys[1]).address;
+    const [alice, bob] = [keys[2], keys[3]].map((key) => new Wallet(key, provider));
     const farmId = id('farm:demo-reykjavik-a100');
-    const predicted = await factory.predictTokenAddress(farmId);
-    const response = await factory.createFarmToken(farmId, {
-      name: 'GPU Farm Reykjavik A100',
-      symbol: 'GPUREY',
-      admin: agent.address,
-      agent: agent.address,
-      minter: deployment.contracts.PrimarySale.address,
-      treasury: agent.address,
-      maxBalance: 250_000n,
-      maxHolders: 2_000,
-      lockupEnd: Math.floor(Date.now() / 1000) + 90 * 24 * 3600,
-      allowedCountries: [276, 250, 352],
-    });
-    const receipt = await waitForReceipt(provider, response.hash);
-    const token = GpuFarmToken__factory.connect(await factory.tokenOf(farmId), provider);
-    const [maxBalance, maxHolders, , lockupEnd] = await token.rules();
-    const countries: [string, number][] = [
-      ['DE', 276],
-      ['FR', 250],
-      ['IS', 352],
-      ['US', 840],
-    ];
-    const allowed = await Promise.all(countries.map(([, code]) => token.isCountryAllowed(code)));
-    const countryLine = countries
-      .map(([name], i) => `${name} ${allowed[i] ? 'yes' : 'no'}`)
-      .join(', ');
-    say.table(
-      ['what', 'value'],
-      [
-        ['transaction', `${receipt.hash} (block ${receipt.blockNumber}, ${receipt.gasUsed} gas)`],
-        ['token', `${await token.name()} (${await token.symbol()}) at ${await token.getAddress()}`],
-        [
-          'address predicted before sending',
-          predicted === (await token.getAddress()) ? 'yes' : 'NO',
-        ],
-        [
-          'rules',
-          `max ${maxBalance} fractions per wallet, ${maxHolders} holders, lock-up until ${new Date(Number(lockupEnd) * 1000).toISOString().slice(0, 10)}`,
-        ],
-        ['countries allowed', countryLine],
-        [
-          'ERC-7943 interface',
-          (await token.supportsInterface('0x3edbb4c4')) ? 'supported' : 'MISSING',
-        ],
-      ],
+    const factory = GpuFarmTokenFactory__factory.connect(at.GpuFarmTokenFactory.address, provider);
+    const token = await factory.predictTokenAddress(farmId);
+    const now = Math.floor(Date.now() / 1000);
+
+    const enqueue = (calls: { to: string; method: string; data: string; reference: string }[]) =>
+      inTransaction(dataSource, async (manager) => {
+        const rows = [];
+        for (const call of calls) {
+          rows.push(
+            await outbox.enqueue(manager, { ...call, idempotencyKey: `demo:${call.reference}` }),
+          );
+        }
+        return rows;
+      });
+    const waitAll = async (rows: { id: string }[]) => {
+      const outcomes = await Promise.all(
+        rows.map((row) => outbox.waitForOutcome(row.id, { timeoutMs: 60_000 })),
+      );
+      const failed = outcomes.filter((o) => o.state !== 'confirmed');
+      if (failed.length) throw new Error(`transactions failed: ${JSON.stringify(failed)}`);
+      return Promise.all(rows.map((row) => outbox.get(row.id)));
+    };
+
+    const registry = IdentityRegistry__factory.createInterface();
+    const expiry = now + 365 * 24 * 3600;
+    const setup = await enqueue([
+      ...[
+        ['alice', alice.address, 276],
+        ['bob', bob.address, 250],
+      ].map(([name, wallet, country]) => ({
+        to: at.IdentityRegistry.address,
+        reference: `kyc:${name}`,
+        ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
+          wallet,
+          '0x' + id(`investor:${String(name)}`).slice(2, 52) + '0'.repeat(14),
+          country,
+          expiry,
+        ]),
+      })),
+      {
+        to: at.GpuFarmTokenFactory.address,
+        reference: 'farm:demo-reykjavik-a100',
+        ...encodeCall(
+          'GpuFarmTokenFactory',
+          GpuFarmTokenFactory__factory.createInterface(),
+          'createFarmToken',
+          [
+            farmId,
+            {
+              name: 'GPU Farm Reykjavik A100',
+              symbol: 'GPUREY',
+              admin: platformAgent,
+              agent: platformAgent,
+              minter: at.PrimarySale.address,
+              treasury: platformAgent,
+              maxBalance: 250_000n,
+              maxHolders: 2_000,
+              lockupEnd: now + 90 * 24 * 3600,
+              allowedCountries: [276, 250, 352],
+            },
+          ],
+        ),
+      },
+      {
+        to: at.PrimarySale.address,
+        reference: 'offering:demo-reykjavik-a100',
+        ...encodeCall('PrimarySale', PrimarySale__factory.createInterface(), 'setOffering', [
+          token,
+          2_500_000n,
+          now - 60,
+          now + 30 * 24 * 3600,
+          7 * 24 * 3600,
+        ]),
+      },
+    ]);
+    say.step(
+      `a use case enqueued ${setup.length} intents in one database transaction; the worker sends them`,
     );
+    const confirmed = await waitAll(setup);
+    say.table(
+      ['outbox row', 'call', 'state', 'nonce', 'block', 'tx'],
+      confirmed.map((tx) => [
+        tx.id,
+        tx.method,
+        tx.state,
+        String(tx.nonce),
+        String(tx.blockNumber),
+        `${tx.txHash!.slice(0, 18)}…`,
+      ]),
+    );
+    const tokenized = confirmed.find((tx) => tx.method === 'GpuFarmTokenFactory.createFarmToken')!;
+    const receipt = await waitForReceipt(provider, tokenized.txHash!);
+    say.step(`the farm became token ${token} in ONE factory transaction (${receipt.gasUsed} gas)`);
+
+    say.section(
+      'Investors pay on chain with their own wallets; the platform settles, delivery versus payment',
+    );
+    const stablecoin = MockStablecoin__factory.connect(
+      at.Stablecoin.address,
+      new Wallet(keys[0], provider),
+    );
+    const orders: [Wallet, bigint][] = [
+      [alice, 40n],
+      [bob, 25n],
+    ];
+    for (const [investor, fractions] of orders) {
+      const amount = fractions * 2_500_000n;
+      await waitForReceipt(provider, (await stablecoin.mint(investor.address, amount)).hash);
+      const asInvestor = MockStablecoin__factory.connect(at.Stablecoin.address, investor);
+      await waitForReceipt(
+        provider,
+        (await asInvestor.approve(at.PrimarySale.address, amount)).hash,
+      );
+      const sale = PrimarySale__factory.connect(at.PrimarySale.address, investor);
+      await waitForReceipt(
+        provider,
+        (await sale.pay(id(`order:${investor.address}`), token, fractions, amount)).hash,
+      );
+    }
+    say.step(
+      'alice paid 100.00 and bob 62.50 (mock USDC, 6 decimals) into PrimarySale against their order ids',
+    );
+    const settled = await waitAll(
+      await enqueue(
+        orders.map(([investor]) => ({
+          to: at.PrimarySale.address,
+          reference: `order:${investor.address}`,
+          ...encodeCall('PrimarySale', PrimarySale__factory.createInterface(), 'settle', [
+            id(`order:${investor.address}`),
+            investor.address,
+          ]),
+        })),
+      ),
+    );
+    say.step(
+      `settled through the outbox: ${settled.map((tx) => `${tx.method} ${tx.state} in block ${tx.blockNumber}`).join('; ')}`,
+    );
+
+    const lastBlock = settled.reduce(
+      (max, tx) => (tx.blockNumber! > max ? tx.blockNumber! : max),
+      0n,
+    );
+    const status = await api.waitFor(
+      '/chain/status',
+      (body) =>
+        BigInt((body.indexer as { blockNumber: string | null }).blockNumber ?? '0') >= lastBlock,
+    );
+    const indexer = status.indexer as {
+      blockNumber: string;
+      lagBlocks: number;
+      confirmations: number;
+    };
+    const pending = Object.values(
+      (status.outbox as { byState: Record<string, number> }).byState,
+    ).reduce((a, b) => a + b, 0);
+    say.step(
+      `GET /chain/status: indexed up to block ${indexer.blockNumber} (${indexer.lagBlocks} final block(s) behind, ${indexer.confirmations} confirmation(s)); ${pending} transaction(s) still on their way`,
+    );
+    const holders = await dataSource.query<{ holder: string; balance: string }[]>(
+      `SELECT holder, balance FROM token_balance WHERE token = $1 AND balance > 0 ORDER BY balance DESC`,
+      [token.toLowerCase()],
+    );
+    const onChain = GpuFarmToken__factory.connect(token, provider);
+    say.table(
+      ['holder (derived from indexed Transfer events)', 'fractions', 'balanceOf on chain'],
+      await Promise.all(
+        holders.map(async (h) => [h.holder, h.balance, String(await onChain.balanceOf(h.holder))]),
+      ),
+    );
+    const reconciliation = await api.waitFor(
+      '/chain/reconciliation',
+      (body) => {
+        const latest = body.latest as { blockNumber: string; tokens: number } | null;
+        return latest !== null && BigInt(latest.blockNumber) >= lastBlock && latest.tokens > 0;
+      },
+      60_000,
+    );
+    const latest = reconciliation.latest as {
+      blockNumber: string;
+      tokens: number;
+      accounts: number;
+      mismatchCount: number;
+    };
+    say.step(
+      `GET /chain/reconciliation: at block ${latest.blockNumber}, ${latest.tokens} token(s) and ${latest.accounts} holder balance(s) compared with the chain, ${latest.mismatchCount} mismatch(es)`,
+    );
+    if (latest.mismatchCount !== 0) throw new Error('the index and the chain disagree');
   } finally {
+    await dataSource.destroy();
     provider.destroy();
   }
 }
@@ -228,6 +398,17 @@ async function showObservability(say: Narrator, api: DemoClient): Promise<void> 
       [
         'GET /metrics',
         `${metrics.split('\n').filter((l) => l && !l.startsWith('#')).length} samples, ${requests} HTTP requests counted`,
+      ],
+      [
+        'chain pipeline metrics',
+        metrics
+          .split('\n')
+          .filter((line) =>
+            /^gpu_chain_(indexer_lag_blocks|outbox_oldest_pending_seconds|reconciliation_mismatches) /.test(
+              line,
+            ),
+          )
+          .join(', '),
       ],
       [
         'GET /docs-json',
