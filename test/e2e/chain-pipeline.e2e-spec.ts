@@ -1,0 +1,157 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { JsonRpcProvider, Wallet, id } from 'ethers';
+import { encodeCall } from '@gpu/chain';
+import { loadConfig } from '@gpu/config';
+import { inTransaction } from '@gpu/database';
+import { GpuFarmTokenFactory__factory } from '../../libs/chain/src/generated';
+import { type RunningApi, startApi, startWorker } from '../support/apps';
+import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
+import {
+  type OutboxClient,
+  openOutbox,
+  randomWallet,
+  registerIdentityIntent,
+} from '../support/outbox-client';
+import { waitFor } from '../../scripts/lib/wait-for';
+
+describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', () => {
+  let iso: IsolatedStack;
+  let api: RunningApi;
+  let worker: INestApplicationContext;
+  let client: OutboxClient;
+  let rpc: JsonRpcProvider;
+
+  beforeAll(async () => {
+    iso = await startIsolatedStack({ RECONCILE_INTERVAL_MS: '1000' });
+    const config = loadConfig(iso.env);
+    api = await startApi(config);
+    worker = await startWorker(config);
+    client = await openOutbox(iso.env);
+    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await client?.close();
+    rpc?.destroy();
+    await iso?.stop();
+  });
+
+  const get = async (path: string): Promise<any> => (await fetch(`${api.url}${path}`)).json();
+  const metric = async (name: string): Promise<number | undefined> => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+
+  it('shows a stuck transaction in the outbox depth and its age, and the indexer catching up once it is mined', async () => {
+    await rpc.send('evm_setAutomine', [false]);
+    try {
+      const [tx] = await inTransaction(client.dataSource, async (manager) => [
+        await client.outbox.enqueue(
+          manager,
+          registerIdentityIntent(client.deployment, randomWallet(), 'e2e:stuck'),
+        ),
+      ]);
+      const status = await waitFor(
+        async () => {
+          const body = await get('/chain/status');
+          return body.outbox.byState.broadcast === 1 ? body : undefined;
+        },
+        { what: 'the transaction to be broadcast' },
+      );
+      expect(status.outbox.byState).toEqual({ queued: 0, signed: 0, broadcast: 1, mined: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await metric('gpu_chain_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(1);
+      expect(await metric('gpu_chain_outbox_transactions{state="broadcast"}')).toBe(1);
+
+      await rpc.send('evm_mine', []);
+      const outcome = await client.outbox.waitForOutcome(tx.id, { timeoutMs: 15_000 });
+      const done = await waitFor(
+        async () => {
+          const body = await get('/chain/status');
+          return body.indexer.blockNumber !== null &&
+            BigInt(body.indexer.blockNumber) >= BigInt(outcome.blockNumber!)
+            ? body
+            : undefined;
+        },
+        { what: 'the indexer to pass the block' },
+      );
+      expect(done.outbox.byState).toEqual({ queued: 0, signed: 0, broadcast: 0, mined: 0 });
+      expect(done.outbox.oldestPendingSeconds).toBe(0);
+      expect(done.indexer.confirmations).toBe(1);
+      expect(await metric('gpu_chain_indexer_lag_blocks')).toBeGreaterThanOrEqual(0);
+    } finally {
+      await rpc.send('evm_setAutomine', [true]);
+    }
+  });
+
+  it('GET /chain/reconciliation shows the scheduled comparison, and a difference once the index is wrong', async () => {
+    const agent = new Wallet(id('unused')).address;
+    const farmId = id('farm:e2e-pipeline');
+    const [created] = await inTransaction(client.dataSource, async (manager) => [
+      await client.outbox.enqueue(manager, {
+        to: client.deployment.contracts.GpuFarmTokenFactory.address,
+        ...encodeCall(
+          'GpuFarmTokenFactory',
+          GpuFarmTokenFactory__factory.createInterface(),
+          'createFarmToken',
+          [
+            farmId,
+            {
+              name: 'E2E Farm',
+              symbol: 'E2E',
+              admin: agent,
+              agent,
+              minter: agent,
+              treasury: agent,
+              maxBalance: 0n,
+              maxHolders: 0,
+              lockupEnd: 0,
+              allowedCountries: [276],
+            },
+          ],
+        ),
+        reference: 'e2e:farm',
+        idempotencyKey: 'e2e:farm',
+      }),
+    ]);
+    const outcome = await client.outbox.waitForOutcome(created.id, { timeoutMs: 15_000 });
+    const clean = await waitFor(
+      async () => {
+        const body = await get('/chain/reconciliation');
+        return body.latest && BigInt(body.latest.blockNumber) >= BigInt(outcome.blockNumber!)
+          ? body.latest
+          : undefined;
+      },
+      { what: 'a reconciliation that includes the new token' },
+    );
+    expect(clean).toMatchObject({ tokens: 1, accounts: 0, mismatchCount: 0, mismatches: [] });
+
+    const token = (
+      await GpuFarmTokenFactory__factory.connect(
+        client.deployment.contracts.GpuFarmTokenFactory.address,
+        rpc,
+      ).tokenOf(farmId)
+    ).toLowerCase();
+    await client.dataSource.query(
+      `UPDATE indexed_contract SET total_supply = 5 WHERE address = $1`,
+      [token],
+    );
+    const wrong = await waitFor(
+      async () => {
+        const body = await get('/chain/reconciliation');
+        return body.latest.mismatchCount > 0 ? body.latest : undefined;
+      },
+      { what: 'a reconciliation that sees the difference' },
+    );
+    expect(wrong.mismatches).toEqual([
+      { token, kind: 'supply', holder: null, indexed: '5', onChain: '0' },
+    ]);
+    expect(await metric('gpu_chain_reconciliation_mismatches')).toBe(1);
+  });
+});
