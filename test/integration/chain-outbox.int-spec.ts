@@ -207,6 +207,24 @@ describe('chain outbox and sender (one lane, automine)', () => {
     expect((await outbox.get(row.id)).notifiedAt).not.toBeNull();
   });
 
+  it('keeps an outcome nobody has taken (no listener for its topic) to hand it over again', async () => {
+    const wallet = Wallet.createRandom().address;
+    const row = await enqueue(
+      registerIntent(wallet, `orphan:${wallet}`, { topic: 'nobody.listens' }),
+    );
+    await outbox.waitForOutcome(row.id, { timeoutMs: 20_000 });
+    const handed = await waitFor(
+      async () => {
+        const current = await outbox.get(row.id);
+        return current.notifyEnqueuedAt ? current : undefined;
+      },
+      { what: 'the outcome to be handed to the queue' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await outbox.get(row.id)).notifiedAt).toBeNull();
+    expect(handed.notifyEnqueuedAt).not.toBeNull();
+  });
+
   it('the database refuses to move a transaction backwards or to change a signed one', async () => {
     const [row] = await dataSource
       .getRepository(ChainTx)

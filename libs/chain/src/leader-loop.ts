@@ -22,14 +22,17 @@ const MAX_BACKOFF_MS = 5000;
  */
 export class LeaderLoop {
   private running = false;
-  private lock?: AdvisoryLock;
+  private leader = false;
+  private readonly lock: AdvisoryLock;
   private done?: Promise<void>;
   private wake?: () => void;
 
-  constructor(private readonly options: LeaderLoopOptions) {}
+  constructor(private readonly options: LeaderLoopOptions) {
+    this.lock = new AdvisoryLock(options.databaseUrl, options.lockName);
+  }
 
   get isLeader(): boolean {
-    return Boolean(this.lock && !this.lock.lost);
+    return this.leader;
   }
 
   start(): void {
@@ -50,12 +53,15 @@ export class LeaderLoop {
     while (this.running) {
       let busy = false;
       try {
-        if (!this.isLeader) {
-          await this.lock?.release();
-          this.lock = await AdvisoryLock.tryAcquire(this.options.databaseUrl, lockName);
-          if (this.lock) logger.log(`${lockName}: this process runs it now`);
+        const leader = await this.lock.holdOrAcquire().catch((error: unknown) => {
+          this.leader = false;
+          throw error;
+        });
+        if (leader !== this.leader) {
+          logger.log(`${lockName}: ${leader ? 'this process runs it now' : 'lost the lock'}`);
+          this.leader = leader;
         }
-        if (this.isLeader) busy = await this.options.round();
+        if (leader) busy = await this.options.round();
         if (failures > 0)
           logger.log(`${lockName}: working again after ${failures} failed round(s)`);
         failures = 0;
@@ -72,8 +78,8 @@ export class LeaderLoop {
         await this.sleep(this.options.idleMs);
       }
     }
-    await this.lock?.release();
-    this.lock = undefined;
+    await this.lock.release();
+    this.leader = false;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -9,7 +9,7 @@ export interface RpcCall {
 export type RpcOutcome<T = unknown> =
   { result: T } | { error: { code: number; message: string; data?: string } };
 
-const CHUNK = 200;
+const CHUNK = 100;
 
 /**
  * Sends many JSON-RPC calls as batch requests (CHUNK calls per HTTP request), in order, each

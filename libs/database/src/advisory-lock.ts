@@ -1,50 +1,70 @@
 import { Client } from 'pg';
 
+const TIMEOUT_MS = 5000;
+
 /**
- * A Postgres session advisory lock held on a connection of its own. Whoever holds it is the one
- * process that runs a singleton loop (a signer lane, the indexer). If the process dies, its
- * session ends and the lock is free again; `lost` turns true if the connection breaks.
+ * A Postgres session advisory lock, on a connection of its own (never a pooled one, and not
+ * through a transaction-mode PgBouncer). Whoever holds it is the one process that runs a
+ * singleton loop (a signer lane, the indexer). If that process dies, its session ends and the
+ * lock is free again. The holder checks its session before each round of work: a connection that
+ * silently died (the server may already have handed the lock to someone else) is noticed there.
  */
 export class AdvisoryLock {
-  private lostConnection = false;
+  private client?: Client;
+  private held = false;
 
-  private constructor(
-    private readonly client: Client,
+  constructor(
+    private readonly databaseUrl: string,
     readonly name: string,
-  ) {
-    client.on('error', () => (this.lostConnection = true));
-    client.on('end', () => (this.lostConnection = true));
-  }
+  ) {}
 
-  /** The lock, or undefined when another session holds it. */
-  static async tryAcquire(databaseUrl: string, name: string): Promise<AdvisoryLock | undefined> {
-    const client = new Client({
-      connectionString: databaseUrl,
-      application_name: `gpu-lock:${name}`.slice(0, 63),
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+  /** True when this session holds the lock, checked now; takes it if it is free. */
+  async holdOrAcquire(): Promise<boolean> {
     try {
+      const client = await this.connection();
+      if (this.held) {
+        await client.query('SELECT 1');
+        return true;
+      }
       const { rows } = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
-        [name],
+        [this.name],
       );
-      if (rows[0].locked) return new AdvisoryLock(client, name);
+      this.held = rows[0].locked;
+      return this.held;
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await this.release();
       throw error;
     }
-    await client.end().catch(() => undefined);
-    return undefined;
   }
 
-  get lost(): boolean {
-    return this.lostConnection;
-  }
-
-  /** Ends the session, which frees the lock even if the unlock itself cannot be sent. */
+  /** Ends the session, which frees the lock even if an unlock could not be sent. */
   async release(): Promise<void> {
-    this.lostConnection = true;
-    await this.client.end().catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    this.held = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connection(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: `gpu-lock:${this.name}`.slice(0, 63),
+      keepAlive: true,
+      connectionTimeoutMillis: TIMEOUT_MS,
+      query_timeout: TIMEOUT_MS,
+    });
+    const drop = () => {
+      if (this.client === client) {
+        this.client = undefined;
+        this.held = false;
+      }
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    await client.connect();
+    this.client = client;
+    return client;
   }
 }

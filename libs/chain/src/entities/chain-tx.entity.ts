@@ -122,7 +122,11 @@ export class ChainTx {
   @Column('timestamptz', { nullable: true })
   broadcastAt: Date | null;
 
-  /** When the outcome was handed to the topic's listener. */
+  /** When the outcome was last handed to the queue for the topic's listener. */
+  @Column('timestamptz', { nullable: true })
+  notifyEnqueuedAt: Date | null;
+
+  /** When the topic's listener took the outcome. */
   @Column('timestamptz', { nullable: true })
   notifiedAt: Date | null;
 }

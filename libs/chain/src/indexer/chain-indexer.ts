@@ -38,7 +38,9 @@ const DEPLOYED_KINDS: IndexedContractKind[] = [
  * from their first block on, in the same batch.
  */
 export class ChainIndexer {
-  private contracts?: Map<string, IndexedContract>;
+  private seeded = false;
+  /** Blocks per eth_getLogs call: halved when a call fails (a provider's result cap), grown back after. */
+  private batchBlocks: number;
 
   constructor(
     private readonly settings: ChainIndexerSettings,
@@ -46,31 +48,34 @@ export class ChainIndexer {
     private readonly provider: JsonRpcProvider,
     private readonly store: IndexRepository,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.batchBlocks = settings.batchBlocks;
+  }
 
   async round(): Promise<IndexerRound> {
     const contracts = await this.knownContracts();
     const head = BigInt(await this.provider.send('eth_blockNumber', []));
     const safeHead = head - BigInt(this.settings.confirmations) + 1n;
     const cursor = await this.store.cursor(this.deployment.chainId);
-    let from = BigInt(this.deployment.deployedAtBlock);
     if (cursor) {
       const forkPoint = await this.forkPoint(cursor);
       if (forkPoint) {
         await this.store.rollbackAfter(this.deployment.chainId, forkPoint);
-        this.contracts = undefined;
         this.logger.warn(
           `reorg: rolled back from block ${cursor.blockNumber} to ${forkPoint.blockNumber}`,
         );
         return { blocks: 0, logs: 0, rolledBackTo: forkPoint.blockNumber };
       }
-      from = cursor.blockNumber + 1n;
     }
+    const from = cursor ? cursor.blockNumber + 1n : BigInt(this.deployment.deployedAtBlock);
     if (from > safeHead) return { blocks: 0, logs: 0 };
-    const to = min(safeHead, from + BigInt(this.settings.batchBlocks) - 1n);
+    const to = min(safeHead, from + BigInt(this.batchBlocks) - 1n);
 
+    // The batch's last block before and after the logs are read: if it kept its hash, so did
+    // every block up to it (each hash commits to its parent), and the logs are of that chain.
+    const before = await this.blockHashes([to]);
     let logs = await this.getLogs([...contracts.keys()], from, to);
-    const created = this.createdTokens(logs);
+    const created = this.createdTokens(logs, contracts);
     if (created.length > 0) {
       const first = created.reduce((a, t) => (t.fromBlock < a ? t.fromBlock : a), to);
       const more = await this.getLogs(
@@ -79,38 +84,30 @@ export class ChainIndexer {
         to,
       );
       logs = [...logs, ...more].sort(byPosition);
-      for (const token of created) contracts.set(token.address, token);
     }
-
     const blocks = new Map<bigint, string>();
     for (const log of logs) blocks.set(BigInt(log.blockNumber), log.blockHash.toLowerCase());
-    const headers = await this.blockHashes([...new Set([...blocks.keys(), to])]);
-    for (const [number, hash] of blocks) {
-      if (headers.get(number) !== hash) {
-        this.contracts = undefined;
-        throw new Error(`block ${number} changed while it was being read; reading it again`);
-      }
-    }
-    blocks.set(to, headers.get(to)!);
+    const checks = [...new Set([...blocks.keys(), to, ...(cursor ? [cursor.blockNumber] : [])])];
+    const after = await this.blockHashes(checks);
+    const changed =
+      !before.get(to) ||
+      after.get(to) !== before.get(to) ||
+      (cursor && after.get(cursor.blockNumber) !== cursor.blockHash) ||
+      [...blocks].some(([number, hash]) => after.get(number) !== hash);
+    if (changed)
+      throw new Error(`blocks ${from}-${to} changed while they were read; reading again`);
+    blocks.set(to, after.get(to)!);
 
-    const { transfers, events } = decodeLogs(logs, (address) => contracts.get(address)?.kind);
+    const known = new Map([...contracts, ...created.map((t) => [t.address, t] as const)]);
+    const { transfers, events } = decodeLogs(logs, (address) => known.get(address)?.kind);
     await this.store.write(this.deployment.chainId, {
       newContracts: created,
       events,
       transfers,
       blocks,
-      cursor: { blockNumber: to, blockHash: headers.get(to)! },
+      cursor: { blockNumber: to, blockHash: after.get(to)! },
     });
     return { blocks: Number(to - from + 1n), logs: logs.length };
-  }
-
-  /** Blocks the indexer is behind the final head. */
-  async lag(): Promise<bigint> {
-    const head = BigInt(await this.provider.send('eth_blockNumber', []));
-    const cursor = await this.store.cursor(this.deployment.chainId);
-    const done = cursor?.blockNumber ?? BigInt(this.deployment.deployedAtBlock) - 1n;
-    const lag = head - BigInt(this.settings.confirmations) + 1n - done;
-    return lag > 0n ? lag : 0n;
   }
 
   /**
@@ -137,8 +134,9 @@ export class ChainIndexer {
     return { blockNumber: start, blockHash: hash };
   }
 
+  /** Read from the database every round: a failed batch or another leader may have changed them. */
   private async knownContracts(): Promise<Map<string, IndexedContract>> {
-    if (!this.contracts) {
+    if (!this.seeded) {
       const deployed = DEPLOYED_KINDS.map((kind) => {
         const contract = this.deployment.contracts[kind];
         return {
@@ -150,12 +148,12 @@ export class ChainIndexer {
         };
       });
       await this.store.addContracts(deployed);
-      this.contracts = new Map((await this.store.contracts()).map((c) => [c.address, c]));
+      this.seeded = true;
     }
-    return this.contracts;
+    return new Map((await this.store.contracts()).map((c) => [c.address, c]));
   }
 
-  private createdTokens(logs: RpcLog[]): IndexedContract[] {
+  private createdTokens(logs: RpcLog[], known: Map<string, IndexedContract>): IndexedContract[] {
     const factory = this.deployment.contracts.GpuFarmTokenFactory.address.toLowerCase();
     return logs
       .filter(
@@ -169,14 +167,21 @@ export class ChainIndexer {
         fromBlock: BigInt(log.blockNumber),
         totalSupply: 0n,
       }))
-      .filter((token) => !this.contracts?.has(token.address));
+      .filter((token) => !known.has(token.address));
   }
 
   private async getLogs(addresses: string[], from: bigint, to: bigint): Promise<RpcLog[]> {
     if (addresses.length === 0) return [];
-    const logs = (await this.provider.send('eth_getLogs', [
-      { address: addresses, fromBlock: hex(from), toBlock: hex(to) },
-    ])) as RpcLog[];
+    let logs: RpcLog[];
+    try {
+      logs = (await this.provider.send('eth_getLogs', [
+        { address: addresses, fromBlock: hex(from), toBlock: hex(to) },
+      ])) as RpcLog[];
+    } catch (error) {
+      this.batchBlocks = Math.max(1, Math.floor(this.batchBlocks / 2));
+      throw error;
+    }
+    this.batchBlocks = Math.min(this.settings.batchBlocks, this.batchBlocks * 2);
     return logs.filter((log) => !log.removed);
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { JobHandler, type JobHandlerOf, type JobPayloads } from '@gpu/queue';
 import { ChainTxRepository } from './chain-tx.repository';
@@ -11,7 +11,6 @@ import { CHAIN_TX_LISTENER_METADATA, type ChainTxListenerOf } from './chain-tx-l
 export class ChainTxOutcomeProcessor
   implements JobHandlerOf<'chain.tx-outcome'>, OnApplicationBootstrap
 {
-  private readonly logger = new Logger(ChainTxOutcomeProcessor.name);
   private readonly listeners = new Map<string, ChainTxListenerOf>();
 
   constructor(
@@ -33,15 +32,14 @@ export class ChainTxOutcomeProcessor
     }
   }
 
+  /** A topic nobody listens to (yet: a rolling deploy) fails the job; the outcome is handed over again later. */
   async handle({ chainTxId }: JobPayloads['chain.tx-outcome']): Promise<{ topic: string | null }> {
     const tx = await this.txs.find(chainTxId);
-    if (!tx?.topic) return { topic: null };
+    if (!tx?.topic || tx.notifiedAt) return { topic: tx?.topic ?? null };
     const listener = this.listeners.get(tx.topic);
-    if (!listener) {
-      this.logger.warn(`no listener for chain topic ${tx.topic} (tx ${tx.id})`);
-      return { topic: tx.topic };
-    }
+    if (!listener) throw new Error(`no listener for chain topic ${tx.topic} (tx ${tx.id})`);
     await listener.onOutcome(outcomeOf(tx));
+    await this.txs.markNotified(tx.id);
     return { topic: tx.topic };
   }
 }

@@ -76,13 +76,33 @@ export class ChainTxRepository {
       .find({ where: { chainTxId }, order: { createdAt: 'ASC' } });
   }
 
-  /** The lane's signer row, created at `chainNonce` the first time; a new key restarts at its own nonce. */
+  /**
+   * The lane's signer row, created at `chainNonce` the first time. A new key restarts the lane at
+   * its own nonce, but only once nothing of the old key is in flight (their nonces are the old
+   * key's), else it refuses.
+   */
   async ensureSigner(
     chainId: number,
     lane: string,
     address: string,
     chainNonce: bigint,
   ): Promise<void> {
+    const [current] = await this.dataSource.query<{ address: string }[]>(
+      `SELECT address FROM chain_signer WHERE chain_id = $1 AND lane = $2`,
+      [chainId, lane],
+    );
+    if (current && current.address !== address.toLowerCase()) {
+      const inFlight = await this.countInStates(chainId, lane, [
+        ChainTxState.Signed,
+        ChainTxState.Broadcast,
+        ChainTxState.Mined,
+      ]);
+      if (inFlight > 0) {
+        throw new Error(
+          `signer lane ${lane}: the key changed (was ${current.address}) while ${inFlight} transaction(s) signed with the old key are not final; let them finish with the old key first`,
+        );
+      }
+    }
     await this.dataSource.query(
       `INSERT INTO chain_signer (chain_id, lane, address, next_nonce) VALUES ($1, $2, $3, $4)
        ON CONFLICT (chain_id, lane) DO UPDATE
@@ -207,7 +227,7 @@ export class ChainTxRepository {
   async addReplacement(attempt: NewAttempt): Promise<boolean> {
     return inTransaction(this.dataSource, async (manager) => {
       const [row] = await manager.query<{ id: string }[]>(
-        `SELECT id FROM chain_tx WHERE id = $1 AND state = 'broadcast' AND nonce = $2 FOR UPDATE`,
+        `SELECT id FROM chain_tx WHERE id = $1 AND state IN ('signed', 'broadcast') AND nonce = $2 FOR UPDATE`,
         [attempt.chainTxId, attempt.nonce.toString()],
       );
       if (!row) return false;
@@ -282,24 +302,38 @@ export class ChainTxRepository {
     );
   }
 
-  /** Final transactions whose listener has not been told yet. */
-  unnotified(limit: number): Promise<ChainTx[]> {
-    return this.dataSource
-      .getRepository(ChainTx)
-      .createQueryBuilder('t')
-      .where(`t.state IN ('confirmed', 'failed')`)
-      .andWhere('t.topic IS NOT NULL')
-      .andWhere('t.notified_at IS NULL')
-      .orderBy('t.id')
-      .limit(limit)
-      .getMany();
+  /**
+   * Claims final transactions whose listener has not taken the outcome: never handed to the
+   * queue, or handed more than `retryAfterSeconds` ago (the job failed for good, or was lost).
+   */
+  async claimUnnotified(
+    limit: number,
+    retryAfterSeconds: number,
+  ): Promise<{ id: string; enqueuedAt: Date }[]> {
+    const [rows] = await this.dataSource.query<
+      [{ id: string; notify_enqueued_at: Date }[], number]
+    >(
+      `UPDATE chain_tx SET notify_enqueued_at = now()
+        WHERE id IN (
+          SELECT id FROM chain_tx
+           WHERE state IN ('confirmed', 'failed') AND topic IS NOT NULL AND notified_at IS NULL
+             AND (notify_enqueued_at IS NULL OR notify_enqueued_at < now() - make_interval(secs => $2))
+           ORDER BY id LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, notify_enqueued_at`,
+      [limit, retryAfterSeconds],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      enqueuedAt: row.notify_enqueued_at,
+    }));
   }
 
-  async markNotified(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  /** The listener took the outcome. */
+  async markNotified(id: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE chain_tx SET notified_at = now() WHERE id = ANY($1::bigint[]) AND notified_at IS NULL`,
-      [ids],
+      `UPDATE chain_tx SET notified_at = now() WHERE id = $1 AND notified_at IS NULL`,
+      [id],
     );
   }
 

@@ -27,9 +27,12 @@ interface RpcReceipt {
   gasUsed: string;
 }
 
-/** Answers a node gives to a raw transaction it already has, or whose nonce is already used. */
+/**
+ * Answers a node gives to a raw transaction it already has, or whose nonce another of our attempts
+ * holds: the broadcast has done its job. (A plain "transaction underpriced" is a real refusal.)
+ */
 const ALREADY_SEEN =
-  /already known|already imported|known transaction|already exists|nonce too low|nonce is too low|replacement transaction underpriced|underpriced/i;
+  /already known|already imported|known transaction|already exists|nonce too low|nonce is too low|replacement transaction underpriced/i;
 
 const GAS_MARGIN_PERCENT = 25n;
 const ESTIMATE_CONCURRENCY = 16;
@@ -43,7 +46,8 @@ const ESTIMATE_CONCURRENCY = 16;
  *   broadcast -> mined    a receipt for one of its attempts; stuck ones are replaced (fee bump)
  *   mined -> confirmed    `confirmations` deep and still in the chain; reverted ones -> failed
  *
- * A call that would revert is failed before it takes a nonce. Only one process runs a lane.
+ * A call that would revert is failed before it takes a nonce (unless its intent fixes the gas
+ * limit: then it is sent as asked). Only one process runs a lane.
  */
 export class LaneSender {
   constructor(
@@ -60,21 +64,41 @@ export class LaneSender {
 
   /** Registers the lane's signer at the chain's nonce (the first time only). */
   async register(): Promise<void> {
-    const nonce = await this.chainNonce('pending');
+    const nonce = await this.chainNonce('latest');
     await this.txs.ensureSigner(this.settings.chainId, this.lane, this.wallet.address, nonce);
   }
 
-  /** One round; true when something moved. */
+  /**
+   * One round; true when something moved. The phases run even when an earlier one fails (a
+   * refused broadcast must not hold up confirmations); the first failure is rethrown at the end
+   * so that the loop backs off.
+   */
   async round(): Promise<boolean> {
-    const rebroadcast = await this.broadcastSigned();
-    const tracked = await this.trackBroadcast();
-    const finalized = await this.finalizeMined();
-    const signed = await this.signQueued();
-    const sent = signed ? await this.broadcastSigned() : false;
-    return rebroadcast || tracked || finalized || signed || sent;
+    let moved = false;
+    let failure: unknown;
+    const phases = [
+      () => this.broadcastSigned(),
+      () => this.trackBroadcast(),
+      () => this.finalizeMined(),
+      () => this.signQueued(),
+      () => this.broadcastSigned(),
+    ];
+    for (const phase of phases) {
+      try {
+        moved = (await phase()) || moved;
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return moved;
   }
 
-  /** Sends every signed (not yet broadcast) transaction, in nonce order. */
+  /**
+   * Sends every signed (not yet broadcast) transaction, in nonce order. A refusal stops the rest
+   * (later nonces cannot be mined before it); a refused one older than TX_STUCK_AFTER_MS is signed
+   * again at the same nonce with today's fees.
+   */
   private async broadcastSigned(): Promise<boolean> {
     const rows = await this.txs.inStates(this.settings.chainId, this.lane, [ChainTxState.Signed]);
     if (rows.length === 0) return false;
@@ -88,6 +112,9 @@ export class LaneSender {
       } catch (error) {
         await this.txs.markBroadcast(sent);
         await this.txs.noteError([row.id], `broadcast: ${safeErrorMessage(error)}`);
+        if (Date.now() - attempt.createdAt.getTime() > this.settings.stuckAfterMs) {
+          await this.replace(row);
+        }
         throw error;
       }
     }
@@ -95,7 +122,12 @@ export class LaneSender {
     return true;
   }
 
-  /** Broadcast -> mined, once the lane's nonce has passed them; stuck ones get a fee bump. */
+  /**
+   * Broadcast -> mined, once the lane's nonce has passed them. A transaction whose nonce has
+   * passed but none of whose attempts has a receipt (a lagging node, or the key used elsewhere)
+   * is flagged, never failed: a false "failed" could make the business try a second time. The
+   * one transaction holding up the lane is replaced with higher fees after TX_STUCK_AFTER_MS.
+   */
   private async trackBroadcast(): Promise<boolean> {
     const rows = await this.txs.inStates(this.settings.chainId, this.lane, [
       ChainTxState.Broadcast,
@@ -103,42 +135,44 @@ export class LaneSender {
     if (rows.length === 0) return false;
     const minedNonce = await this.chainNonce('latest');
     const passed = rows.filter((row) => row.nonce! < minedNonce);
-    const waiting = rows.filter((row) => row.nonce! >= minedNonce);
     let moved = false;
     if (passed.length > 0) {
       const attempts = await this.txs.attemptsOf(passed.map((r) => r.id));
-      const hashes = passed.flatMap((row) => attempts.get(row.id)!.map((a) => a.hash));
-      const receipts = await this.receipts(hashes);
+      const receipts = await this.receipts(
+        passed.flatMap((row) => attempts.get(row.id)!.map((a) => a.hash)),
+      );
+      const unexplained: string[] = [];
       for (const row of passed) {
         const receipt = attempts
           .get(row.id)!
           .map((a) => receipts.get(a.hash))
           .find((r) => r !== undefined);
-        if (receipt) {
-          await this.txs.markMined(row.id, {
-            hash: receipt.transactionHash,
-            blockNumber: BigInt(receipt.blockNumber),
-            blockHash: receipt.blockHash,
-            succeeded: BigInt(receipt.status) === 1n,
-            gasUsed: BigInt(receipt.gasUsed),
-          });
-          moved = true;
-        } else if (Date.now() - row.broadcastAt!.getTime() > this.settings.stuckAfterMs) {
-          // The nonce is used, but by none of our attempts: someone else used the lane's key.
-          await this.txs.finalize(
-            row.id,
-            ChainTxState.Failed,
-            `nonce ${row.nonce} was used by a transaction this lane did not send`,
-          );
-          this.logger.error(`lane ${this.lane}: nonce ${row.nonce} used outside the sender`);
-          moved = true;
+        if (!receipt) {
+          unexplained.push(row.id);
+          continue;
         }
+        await this.txs.markMined(row.id, {
+          hash: receipt.transactionHash,
+          blockNumber: BigInt(receipt.blockNumber),
+          blockHash: receipt.blockHash,
+          succeeded: BigInt(receipt.status) === 1n,
+          gasUsed: BigInt(receipt.gasUsed),
+        });
+        moved = true;
+      }
+      if (unexplained.length > 0) {
+        await this.txs.noteError(
+          unexplained,
+          'the lane nonce has passed it but none of its attempts has a receipt (node lag, or the key used outside the sender)',
+        );
+        this.logger.warn(
+          `lane ${this.lane}: ${unexplained.length} transaction(s) passed without a receipt of ours`,
+        );
       }
     }
-    for (const row of waiting) {
-      if (Date.now() - row.broadcastAt!.getTime() > this.settings.stuckAfterMs) {
-        moved = (await this.replace(row)) || moved;
-      }
+    const blocker = rows.find((row) => row.nonce === minedNonce);
+    if (blocker && Date.now() - blocker.broadcastAt!.getTime() > this.settings.stuckAfterMs) {
+      moved = (await this.replace(blocker)) || moved;
     }
     return moved;
   }
@@ -165,6 +199,7 @@ export class LaneSender {
     );
     try {
       await this.sendRaw(attempt.raw);
+      if (row.state === ChainTxState.Signed) await this.txs.markBroadcast([row.id]);
     } catch (error) {
       await this.txs.noteError([row.id], `replacement: ${safeErrorMessage(error)}`);
     }
@@ -211,27 +246,32 @@ export class LaneSender {
       ChainTxState.Signed,
       ChainTxState.Broadcast,
     ]);
-    const estimates = await this.estimateAll(queued);
     const ready: { row: ChainTx; gasLimit: bigint }[] = [];
     let moved = false;
-    for (const [i, row] of queued.entries()) {
-      const estimate = estimates[i];
-      if ('gasLimit' in estimate) {
-        ready.push({ row, gasLimit: estimate.gasLimit });
-        continue;
-      }
-      if ('transient' in estimate) {
-        await this.txs.noteError([row.id], `gas estimate: ${estimate.transient}`);
+    let blocked = false;
+    for (let start = 0; start < queued.length && !blocked; start += ESTIMATE_CONCURRENCY) {
+      const chunk = queued.slice(start, start + ESTIMATE_CONCURRENCY);
+      const estimates = await Promise.all(chunk.map((row) => this.estimate(row)));
+      for (const [i, row] of chunk.entries()) {
+        const estimate = estimates[i];
+        if ('gasLimit' in estimate) {
+          ready.push({ row, gasLimit: estimate.gasLimit });
+          continue;
+        }
+        blocked = true;
+        if ('transient' in estimate) {
+          await this.txs.noteError([row.id], `gas estimate: ${estimate.transient}`);
+        } else if (inFlight === 0 && ready.length === 0) {
+          await this.txs.finalize(row.id, ChainTxState.Failed, estimate.revert);
+          moved = true;
+        }
         break;
       }
-      if (inFlight > 0 || ready.length > 0) break;
-      await this.txs.finalize(row.id, ChainTxState.Failed, estimate.revert);
-      moved = true;
     }
     if (ready.length === 0) return moved;
     const fees = await this.marketFees();
     const gasLimits = new Map(ready.map(({ row, gasLimit }) => [row.id, gasLimit]));
-    const chainNonce = await this.chainNonce('pending');
+    const chainNonce = await this.chainNonce('latest');
     const signed = await this.txs.signQueued(
       this.settings.chainId,
       this.lane,
@@ -240,17 +280,6 @@ export class LaneSender {
       (row, nonce) => this.signAttempt(row, nonce, gasLimits.get(row.id)!, fees),
     );
     return moved || signed.length > 0;
-  }
-
-  private async estimateAll(
-    rows: ChainTx[],
-  ): Promise<({ gasLimit: bigint } | { revert: string } | { transient: string })[]> {
-    const results: ({ gasLimit: bigint } | { revert: string } | { transient: string })[] = [];
-    for (let start = 0; start < rows.length; start += ESTIMATE_CONCURRENCY) {
-      const chunk = rows.slice(start, start + ESTIMATE_CONCURRENCY);
-      results.push(...(await Promise.all(chunk.map((row) => this.estimate(row)))));
-    }
-    return results;
   }
 
   private async estimate(
@@ -321,7 +350,8 @@ export class LaneSender {
     return initialFees(BigInt(block.baseFeePerGas ?? 0), BigInt(tip), this.settings.maxFeePerGas);
   }
 
-  private async chainNonce(tag: 'latest' | 'pending'): Promise<bigint> {
+  /** How many transactions of the lane's key the chain has mined. */
+  private async chainNonce(tag: 'latest'): Promise<bigint> {
     return BigInt(await this.provider.send('eth_getTransactionCount', [this.wallet.address, tag]));
   }
 

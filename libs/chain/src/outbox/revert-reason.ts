@@ -51,8 +51,15 @@ export function describeRevertData(data: string | null | undefined): string {
   return `unknown error ${data.slice(0, 10)}`;
 }
 
-/** The revert data of an ethers CALL_EXCEPTION, or undefined for any other error (RPC trouble). */
+/**
+ * The revert data of a call that really reverted, or undefined for anything else (RPC trouble).
+ * ethers reports every error answer to eth_call/eth_estimateGas as CALL_EXCEPTION, "header not
+ * found" and "rate limited" included: only revert data, or a node message that says "revert",
+ * makes it a revert.
+ */
 export function revertDataOf(error: unknown): string | undefined {
-  if (isError(error, 'CALL_EXCEPTION')) return error.data ?? '0x';
-  return undefined;
+  if (!isError(error, 'CALL_EXCEPTION')) return undefined;
+  if (error.data) return error.data;
+  const nodeMessage = (error.info as { error?: { message?: unknown } } | undefined)?.error?.message;
+  return /revert/i.test(String(nodeMessage ?? '')) ? '0x' : undefined;
 }

@@ -16,6 +16,8 @@ import { LaneSender } from './lane-sender';
 import { SignerLanes } from './signer-lanes';
 
 const NOTIFY_BATCH = 500;
+/** An outcome not taken by its listener within this long is handed to the queue again. */
+const NOTIFY_RETRY_AFTER_SECONDS = 600;
 
 /** Runs one LaneSender per signer lane, in whichever worker process holds the lane's lock. */
 @Injectable()
@@ -61,9 +63,11 @@ export class TxSenderService implements OnApplicationBootstrap, OnApplicationShu
             await sender.register();
             registered = true;
           }
-          const moved = await sender.round();
-          const notified = await this.notifyOutcomes();
-          return moved || notified;
+          try {
+            return await sender.round();
+          } finally {
+            await this.notifyOutcomes();
+          }
         },
       });
       loop.start();
@@ -75,17 +79,19 @@ export class TxSenderService implements OnApplicationBootstrap, OnApplicationShu
     await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
-  /** Hands final outcomes to their topic's listener (a job per transaction, so at least once). */
-  private async notifyOutcomes(): Promise<boolean> {
-    const rows = await this.txs.unnotified(NOTIFY_BATCH);
-    for (const row of rows) {
+  /**
+   * Hands final outcomes to their topic's listener, a job each; the job marks the row notified
+   * once the listener has taken it, and an outcome not taken in NOTIFY_RETRY_AFTER_SECONDS is
+   * handed over again. At least once, so listeners are idempotent.
+   */
+  private async notifyOutcomes(): Promise<void> {
+    const claimed = await this.txs.claimUnnotified(NOTIFY_BATCH, NOTIFY_RETRY_AFTER_SECONDS);
+    for (const { id, enqueuedAt } of claimed) {
       await this.jobs.enqueue(
         'chain.tx-outcome',
-        { chainTxId: row.id },
-        { jobId: `chain-tx-outcome-${row.id}` },
+        { chainTxId: id },
+        { jobId: `chain-tx-outcome-${id}-${enqueuedAt.getTime()}` },
       );
     }
-    await this.txs.markNotified(rows.map((row) => row.id));
-    return rows.length > 0;
   }
 }

@@ -10,16 +10,21 @@ export interface IndexedTokenState {
   balances: Map<string, bigint>;
 }
 
-/** Reads the index as of one cursor (one consistent snapshot) and keeps reconciliation runs. */
+/**
+ * Reads the index as of one cursor (one consistent snapshot) and keeps reconciliation runs.
+ * Holders with a zero balance are not listed: a wrong zero shows in the supply and sum checks.
+ */
 @Injectable()
 export class ReconciliationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The cursor block and every token's derived supply and balances, read in one snapshot. */
-  snapshot(chainId: number): Promise<{ blockNumber: bigint; tokens: IndexedTokenState[] } | null> {
+  snapshot(
+    chainId: number,
+  ): Promise<{ blockNumber: bigint; blockHash: string; tokens: IndexedTokenState[] } | null> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const [cursor] = await manager.query<{ block_number: string }[]>(
-        `SELECT block_number FROM index_cursor WHERE chain_id = $1`,
+      const [cursor] = await manager.query<{ block_number: string; block_hash: string }[]>(
+        `SELECT block_number, block_hash FROM index_cursor WHERE chain_id = $1`,
         [chainId],
       );
       if (!cursor) return null;
@@ -27,7 +32,7 @@ export class ReconciliationRepository {
         `SELECT address, total_supply FROM indexed_contract WHERE kind = 'GpuFarmToken' ORDER BY address`,
       );
       const balances = await manager.query<{ token: string; holder: string; balance: string }[]>(
-        `SELECT token, holder, balance FROM token_balance ORDER BY token, holder`,
+        `SELECT token, holder, balance FROM token_balance WHERE balance > 0 ORDER BY token, holder`,
       );
       const byToken = new Map<string, IndexedTokenState>(
         tokens.map((t) => [
@@ -47,7 +52,11 @@ export class ReconciliationRepository {
         state.balances.set(row.holder, balance);
         state.balancesSum += balance;
       }
-      return { blockNumber: BigInt(cursor.block_number), tokens: [...byToken.values()] };
+      return {
+        blockNumber: BigInt(cursor.block_number),
+        blockHash: cursor.block_hash,
+        tokens: [...byToken.values()],
+      };
     });
   }
 

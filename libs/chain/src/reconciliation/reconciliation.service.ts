@@ -36,7 +36,9 @@ export class ReconciliationService {
     const startedAt = new Date();
     const snapshot = await this.runs.snapshot(this.deployment.chainId);
     if (!snapshot) return null;
-    const blockTag = `0x${snapshot.blockNumber.toString(16)}`;
+    // By hash (EIP-1898): a reorg during the run makes the calls fail instead of answering for
+    // another chain than the one indexed.
+    const blockTag = { blockHash: snapshot.blockHash };
     const mismatches: ReconciliationMismatch[] = [];
     let accounts = 0;
     for (const token of snapshot.tokens) {
