@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { JsonRpcProvider, Wallet, id } from 'ethers';
-import { encodeCall } from '@gpu/chain';
+import { type JsonRpcProvider, Wallet, id } from 'ethers';
 import { loadConfig } from '@gpu/config';
 import { inTransaction } from '@gpu/database';
 import { GpuFarmTokenFactory__factory } from '../../libs/chain/src/generated';
@@ -8,6 +7,8 @@ import { type RunningApi, startApi, startWorker } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import {
   type OutboxClient,
+  createFarmTokenIntent,
+  directProvider,
   openOutbox,
   randomWallet,
   registerIdentityIntent,
@@ -27,10 +28,7 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
     api = await startApi(config);
     worker = await startWorker(config);
     client = await openOutbox(iso.env);
-    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
+    rpc = directProvider(iso.env.RPC_URL);
   }, 60_000);
 
   afterAll(async () => {
@@ -94,31 +92,10 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
     const agent = new Wallet(id('unused')).address;
     const farmId = id('farm:e2e-pipeline');
     const [created] = await inTransaction(client.dataSource, async (manager) => [
-      await client.outbox.enqueue(manager, {
-        to: client.deployment.contracts.GpuFarmTokenFactory.address,
-        ...encodeCall(
-          'GpuFarmTokenFactory',
-          GpuFarmTokenFactory__factory.createInterface(),
-          'createFarmToken',
-          [
-            farmId,
-            {
-              name: 'E2E Farm',
-              symbol: 'E2E',
-              admin: agent,
-              agent,
-              minter: agent,
-              treasury: agent,
-              maxBalance: 0n,
-              maxHolders: 0,
-              lockupEnd: 0,
-              allowedCountries: [276],
-            },
-          ],
-        ),
-        reference: 'e2e:farm',
-        idempotencyKey: 'e2e:farm',
-      }),
+      await client.outbox.enqueue(
+        manager,
+        createFarmTokenIntent(client.deployment, farmId, agent, 'E2E'),
+      ),
     ]);
     const outcome = await client.outbox.waitForOutcome(created.id, { timeoutMs: 15_000 });
     const clean = await waitFor(

@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { JsonRpcProvider, Wallet, id } from 'ethers';
+import { type JsonRpcProvider, Wallet, id } from 'ethers';
 import { DataSource } from 'typeorm';
 import {
+  type ChainIntent,
   ChainOutbox,
   ChainTx,
   ChainTxState,
@@ -21,16 +22,17 @@ import { inTransaction } from '@gpu/database';
 import {
   GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
-  IdentityRegistry__factory,
 } from '../../libs/chain/src/generated';
 import { startWorker } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
+import {
+  createFarmTokenIntent,
+  directProvider,
+  registerIdentityIntent,
+} from '../support/outbox-client';
 import { waitFor } from '../../scripts/lib/wait-for';
 
-const registry = IdentityRegistry__factory.createInterface();
-const factory = GpuFarmTokenFactory__factory.createInterface();
 const tokenAbi = GpuFarmToken__factory.createInterface();
-const investorId = (name: string) => '0x' + id(`investor:${name}`).slice(2, 52) + '0'.repeat(14);
 
 describe('chain indexer and reconciliation', () => {
   let iso: IsolatedStack;
@@ -50,10 +52,7 @@ describe('chain indexer and reconciliation', () => {
     dataSource = worker.get(DataSource);
     outbox = worker.get(ChainOutbox);
     deployment = worker.get<Deployment>(DEPLOYMENT);
-    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
+    rpc = directProvider(iso.env.RPC_URL);
     for (const wallet of [alice, bob, carol]) {
       await rpc.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']);
     }
@@ -66,19 +65,10 @@ describe('chain indexer and reconciliation', () => {
   });
 
   /** Enqueues calls as the platform agent and waits until all are confirmed. */
-  async function viaOutbox(calls: { to: string; method: string; data: string }[]): Promise<void> {
+  async function viaOutbox(intents: ChainIntent[]): Promise<void> {
     const rows = await inTransaction(dataSource, async (manager) => {
       const out: ChainTx[] = [];
-      for (const call of calls) {
-        const key = `indexer-test:${id(call.data + call.to).slice(0, 18)}`;
-        out.push(
-          await outbox.enqueue(manager, {
-            ...call,
-            reference: 'indexer-test',
-            idempotencyKey: key,
-          }),
-        );
-      }
+      for (const intent of intents) out.push(await outbox.enqueue(manager, intent));
       return out;
     });
     for (const row of rows) {
@@ -132,36 +122,12 @@ describe('chain indexer and reconciliation', () => {
 
   it('picks up a farm token the factory creates and derives transfers, balances and supply', async () => {
     const agent = worker.get(SignerLanes).address('platform');
-    const expiry = Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
     const farmId = id('farm:indexer-test');
     await viaOutbox([
-      ...[alice, bob, carol].map((w) => ({
-        to: deployment.contracts.IdentityRegistry.address,
-        ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
-          w.address,
-          investorId(w.address),
-          276,
-          expiry,
-        ]),
-      })),
-      {
-        to: deployment.contracts.GpuFarmTokenFactory.address,
-        ...encodeCall('GpuFarmTokenFactory', factory, 'createFarmToken', [
-          farmId,
-          {
-            name: 'Indexer Farm',
-            symbol: 'IDX',
-            admin: agent,
-            agent,
-            minter: agent,
-            treasury: agent,
-            maxBalance: 0n,
-            maxHolders: 0,
-            lockupEnd: 0,
-            allowedCountries: [276],
-          },
-        ]),
-      },
+      ...[alice, bob, carol].map((w) =>
+        registerIdentityIntent(deployment, w.address, `id:${w.address}`),
+      ),
+      createFarmTokenIntent(deployment, farmId, agent, 'IDX'),
     ]);
     token = (
       await GpuFarmTokenFactory__factory.connect(
@@ -176,6 +142,8 @@ describe('chain indexer and reconciliation', () => {
           [alice.address, bob.address],
           [1000n, 500n],
         ]),
+        reference: 'mint',
+        idempotencyKey: 'indexer-test:mint',
       },
     ]);
     await transfer(alice, carol, 120n);

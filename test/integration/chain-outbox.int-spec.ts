@@ -1,5 +1,5 @@
 import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
-import { JsonRpcProvider, Wallet, getAddress, id } from 'ethers';
+import { type JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { DataSource } from 'typeorm';
 import {
   ChainEvent,
@@ -10,22 +10,17 @@ import {
   type ChainTxListenerOf,
   type ChainTxOutcome,
   ChainTxState,
+  type ChainIntent,
   type Deployment,
   DEPLOYMENT,
-  encodeCall,
 } from '@gpu/chain';
 import { loadConfig } from '@gpu/config';
 import { inTransaction } from '@gpu/database';
 import { IdentityRegistry__factory } from '../../libs/chain/src/generated';
+import { directProvider, registerIdentityIntent } from '../support/outbox-client';
 import { startWorker } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import { waitFor } from '../../scripts/lib/wait-for';
-
-const registry = IdentityRegistry__factory.createInterface();
-const YEAR = 365 * 24 * 3600;
-
-/** An investor id as the registry wants it: a hash with its low 7 bytes zero. */
-const investorId = (name: string) => '0x' + id(`investor:${name}`).slice(2, 52) + '0'.repeat(14);
 
 @Injectable()
 @ChainTxListener('test.identity')
@@ -53,10 +48,7 @@ describe('chain outbox and sender (one lane, automine)', () => {
     dataSource = worker.get(DataSource);
     outbox = worker.get(ChainOutbox);
     deployment = worker.get<Deployment>(DEPLOYMENT);
-    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
+    rpc = directProvider(iso.env.RPC_URL);
   }, 60_000);
 
   afterAll(async () => {
@@ -65,28 +57,15 @@ describe('chain outbox and sender (one lane, automine)', () => {
     await iso?.stop();
   });
 
-  const registryAddress = () => deployment.contracts.IdentityRegistry.address;
-
   function registerIntent(
     wallet: string,
     key: string,
     extra: Partial<{ topic: string; gasLimit: bigint }> = {},
-  ) {
-    return {
-      to: registryAddress(),
-      ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
-        wallet,
-        investorId(wallet),
-        276,
-        Math.floor(Date.now() / 1000) + YEAR,
-      ]),
-      reference: `test:${wallet}`,
-      idempotencyKey: key,
-      ...extra,
-    };
+  ): ChainIntent {
+    return { ...registerIdentityIntent(deployment, wallet, key), ...extra };
   }
 
-  async function enqueue(intent: ReturnType<typeof registerIntent>): Promise<ChainTx> {
+  async function enqueue(intent: ChainIntent): Promise<ChainTx> {
     return inTransaction(dataSource, (manager) => outbox.enqueue(manager, intent));
   }
 
@@ -104,9 +83,12 @@ describe('chain outbox and sender (one lane, automine)', () => {
     expect(outcomes.map((o) => o.state)).toEqual(wallets.map(() => ChainTxState.Confirmed));
     const final = await dataSource
       .getRepository(ChainTx)
-      .findBy({ reference: `test:${wallets[0]}` });
+      .findBy({ reference: `test-wallet:${wallets[0]}` });
     expect(final[0].txHash).toMatch(/^0x[0-9a-f]{64}$/);
-    const verified = IdentityRegistry__factory.connect(registryAddress(), rpc);
+    const verified = IdentityRegistry__factory.connect(
+      deployment.contracts.IdentityRegistry.address,
+      rpc,
+    );
     for (const wallet of wallets) expect(await verified.isVerified(wallet)).toBe(true);
     const nonces = (
       await dataSource.getRepository(ChainTx).findBy({ state: ChainTxState.Confirmed })
@@ -203,7 +185,7 @@ describe('chain outbox and sender (one lane, automine)', () => {
     const told = await waitFor(async () => RecordingListener.told.find((o) => o.id === row.id), {
       what: 'the listener to be told',
     });
-    expect(told).toMatchObject({ state: 'confirmed', reference: `test:${wallet}` });
+    expect(told).toMatchObject({ state: 'confirmed', reference: `test-wallet:${wallet}` });
     expect((await outbox.get(row.id)).notifiedAt).not.toBeNull();
   });
 

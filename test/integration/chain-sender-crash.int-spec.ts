@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { JsonRpcProvider, Transaction, Wallet, id, zeroPadValue } from 'ethers';
+import { type JsonRpcProvider, Transaction } from 'ethers';
 import { ChainTx, ChainTxAttempt, ChainTxState } from '@gpu/chain';
-import { wellKnownDevPrivateKeys } from '@gpu/config';
 import { inTransaction } from '@gpu/database';
 import { IdentityRegistry__factory } from '../../libs/chain/src/generated';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import {
   type OutboxClient,
+  directProvider,
+  identityRegistrations,
+  laneNonce,
   openOutbox,
   randomWallet,
   registerIdentityIntent,
@@ -19,7 +21,6 @@ import { waitFor } from '../../scripts/lib/wait-for';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-const IDENTITY_REGISTERED = id('IdentityRegistered(address,bytes32,uint16,uint40)');
 
 describe('chain sender: crashes and concurrent producers (worker processes)', () => {
   let iso: IsolatedStack;
@@ -27,16 +28,12 @@ describe('chain sender: crashes and concurrent producers (worker processes)', ()
   let client: OutboxClient;
   let rpc: JsonRpcProvider;
   const workers: WorkerProcess[] = [];
-  const agent = new Wallet(wellKnownDevPrivateKeys()[1]).address;
 
   beforeAll(async () => {
     iso = await startIsolatedStack();
     proxy = await startRpcProxy(iso.env.RPC_URL);
     client = await openOutbox(iso.env);
-    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
+    rpc = directProvider(iso.env.RPC_URL);
   }, 60_000);
 
   afterAll(async () => {
@@ -53,21 +50,8 @@ describe('chain sender: crashes and concurrent producers (worker processes)', ()
     return started;
   }
 
-  const chainNonce = async () =>
-    BigInt(await rpc.send('eth_getTransactionCount', [agent, 'latest']));
-
-  /** IdentityRegistered logs for `wallet`: how many times the registration took effect. */
-  async function registrations(wallet: string): Promise<number> {
-    const logs = await rpc.send('eth_getLogs', [
-      {
-        address: client.deployment.contracts.IdentityRegistry.address,
-        fromBlock: '0x0',
-        toBlock: 'latest',
-        topics: [IDENTITY_REGISTERED, zeroPadValue(wallet, 32)],
-      },
-    ]);
-    return logs.length;
-  }
+  const chainNonce = () => laneNonce(rpc);
+  const registrations = (wallet: string) => identityRegistrations(rpc, client.deployment, wallet);
 
   it('a sender killed between signing and broadcasting: after restart the SAME transaction is sent, once', async () => {
     proxy.hold('eth_sendRawTransaction');

@@ -1,20 +1,21 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { JsonRpcProvider, Wallet, id, zeroPadValue } from 'ethers';
+import type { JsonRpcProvider } from 'ethers';
 import { ChainTx, ChainTxAttempt, ChainTxState } from '@gpu/chain';
-import { loadConfig, wellKnownDevPrivateKeys } from '@gpu/config';
+import { loadConfig } from '@gpu/config';
 import { inTransaction } from '@gpu/database';
 import { startWorker } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import {
   type OutboxClient,
+  directProvider,
+  identityRegistrations,
+  laneNonce,
   openOutbox,
   randomWallet,
   registerIdentityIntent,
 } from '../support/outbox-client';
 import { type RpcProxy, startRpcProxy } from '../support/rpc-proxy';
 import { waitFor } from '../../scripts/lib/wait-for';
-
-const IDENTITY_REGISTERED = id('IdentityRegistered(address,bytes32,uint16,uint40)');
 
 /**
  * One chain and database for the file; each test runs its own in-process worker with the
@@ -26,16 +27,12 @@ describe('chain sender: outages, stuck transactions and reorgs', () => {
   let client: OutboxClient;
   let rpc: JsonRpcProvider;
   let worker: INestApplicationContext | undefined;
-  const agent = new Wallet(wellKnownDevPrivateKeys()[1]).address;
 
   beforeAll(async () => {
     iso = await startIsolatedStack();
     proxy = await startRpcProxy(iso.env.RPC_URL);
     client = await openOutbox(iso.env);
-    rpc = new JsonRpcProvider(iso.env.RPC_URL, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
+    rpc = directProvider(iso.env.RPC_URL);
   }, 60_000);
 
   afterEach(async () => {
@@ -73,20 +70,8 @@ describe('chain sender: outages, stuck transactions and reorgs', () => {
     });
   }
 
-  const chainNonce = async () =>
-    BigInt(await rpc.send('eth_getTransactionCount', [agent, 'latest']));
-
-  async function registrations(wallet: string): Promise<number> {
-    const logs = await rpc.send('eth_getLogs', [
-      {
-        address: client.deployment.contracts.IdentityRegistry.address,
-        fromBlock: '0x0',
-        toBlock: 'latest',
-        topics: [IDENTITY_REGISTERED, zeroPadValue(wallet, 32)],
-      },
-    ]);
-    return logs.length;
-  }
+  const chainNonce = () => laneNonce(rpc);
+  const registrations = (wallet: string) => identityRegistrations(rpc, client.deployment, wallet);
 
   const row = (id: string) => client.dataSource.getRepository(ChainTx).findOneByOrFail({ id });
   const attempts = (chainTxId: string) =>
