@@ -59,11 +59,14 @@ export class ChainTxRepository {
       .into(ChainTx)
       .values(row)
       .orIgnore()
-      .returning('id')
+      .returning('*')
       .execute();
-    const created = inserted.identifiers.length > 0 && inserted.identifiers[0] !== undefined;
+    const generated = inserted.generatedMaps[0];
+    if (generated && Object.keys(generated).length > 0) {
+      return { tx: manager.create(ChainTx, { ...row, ...generated }), created: true };
+    }
     const tx = await manager.findOneByOrFail(ChainTx, { idempotencyKey: row.idempotencyKey });
-    return { tx, created };
+    return { tx, created: false };
   }
 
   find(id: string): Promise<ChainTx | null> {
@@ -244,27 +247,31 @@ export class ChainTxRepository {
     });
   }
 
-  /** Records the receipt of the attempt that was mined; any other attempt lost the nonce. */
-  async markMined(chainTxId: string, receipt: MinedReceipt): Promise<void> {
+  /** Records the receipts of attempts that were mined; any other attempt of theirs lost its nonce. */
+  async markMined(mined: (MinedReceipt & { chainTxId: string })[]): Promise<void> {
+    if (mined.length === 0) return;
     await inTransaction(this.dataSource, async (manager) => {
-      const result = await manager.query(
-        `UPDATE chain_tx SET state = 'mined', tx_hash = $2, block_number = $3, block_hash = $4,
-                succeeded = $5, gas_used = $6, last_error = NULL, updated_at = now()
-          WHERE id = $1 AND state = 'broadcast'`,
+      await manager.query(
+        `UPDATE chain_tx t SET state = 'mined', tx_hash = m.hash, block_number = m.block_number,
+                block_hash = m.block_hash, succeeded = m.succeeded, gas_used = m.gas_used,
+                last_error = NULL, updated_at = now()
+           FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::boolean[], $6::numeric[])
+             AS m(id, hash, block_number, block_hash, succeeded, gas_used)
+          WHERE t.id = m.id AND t.state = 'broadcast'`,
         [
-          chainTxId,
-          receipt.hash,
-          receipt.blockNumber.toString(),
-          receipt.blockHash,
-          receipt.succeeded,
-          receipt.gasUsed.toString(),
+          mined.map((m) => m.chainTxId),
+          mined.map((m) => m.hash),
+          mined.map((m) => m.blockNumber.toString()),
+          mined.map((m) => m.blockHash),
+          mined.map((m) => m.succeeded),
+          mined.map((m) => m.gasUsed.toString()),
         ],
       );
-      if (result[1] === 0) return;
       await manager.query(
-        `UPDATE chain_tx_attempt SET replaced_at = coalesce(replaced_at, now())
-          WHERE chain_tx_id = $1 AND hash <> $2`,
-        [chainTxId, receipt.hash],
+        `UPDATE chain_tx_attempt a SET replaced_at = now()
+           FROM unnest($1::bigint[], $2::text[]) AS m(id, hash)
+          WHERE a.chain_tx_id = m.id AND a.hash <> m.hash AND a.replaced_at IS NULL`,
+        [mined.map((m) => m.chainTxId), mined.map((m) => m.hash)],
       );
     });
   }
@@ -291,6 +298,16 @@ export class ChainTxRepository {
       [chainTxId, state, failureReason ?? null],
     );
     return result[1] > 0;
+  }
+
+  /** Mined deep enough and still in the chain: final. */
+  async confirm(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE chain_tx SET state = 'confirmed', last_error = NULL, updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND state = 'mined'`,
+      [ids],
+    );
   }
 
   async noteError(ids: string[], message: string): Promise<void> {

@@ -4,9 +4,9 @@ import { safeErrorMessage } from '@gpu/common';
 import { type ChainTx, ChainTxState } from '../entities/chain-tx.entity';
 import type { ChainTxAttempt } from '../entities/chain-tx-attempt.entity';
 import { rpcBatch, rpcResult } from '../rpc-batch';
-import type { ChainTxRepository, NewAttempt } from './chain-tx.repository';
+import type { ChainTxRepository, MinedReceipt, NewAttempt } from './chain-tx.repository';
 import { type Fees, bumpedFees, initialFees } from './fee-policy';
-import { describeRevertData, revertDataOf } from './revert-reason';
+import { describeRevertData, revertDataOf, revertDataOfRpcError } from './revert-reason';
 
 export interface LaneSenderSettings {
   chainId: number;
@@ -35,7 +35,8 @@ const ALREADY_SEEN =
   /already known|already imported|known transaction|already exists|nonce too low|nonce is too low|replacement transaction underpriced/i;
 
 const GAS_MARGIN_PERCENT = 25n;
-const ESTIMATE_CONCURRENCY = 16;
+
+type Estimate = { gasLimit: bigint } | { revert: string } | { transient: string };
 
 /**
  * The transaction sender of one signer lane. Each round moves every transaction of the lane as
@@ -77,11 +78,9 @@ export class LaneSender {
     let moved = false;
     let failure: unknown;
     const phases = [
-      () => this.broadcastSigned(),
       () => this.trackBroadcast(),
       () => this.finalizeMined(),
-      () => this.signQueued(),
-      () => this.broadcastSigned(),
+      () => this.broadcastWhileSimulating(),
     ];
     for (const phase of phases) {
       try {
@@ -95,6 +94,22 @@ export class LaneSender {
   }
 
   /**
+   * Sends what is signed while the next queued transactions are simulated (the node works on
+   * both at once), then signs those: a steady stream keeps both busy.
+   */
+  private async broadcastWhileSimulating(): Promise<boolean> {
+    const [sent, simulated] = await Promise.allSettled([
+      this.broadcastSigned(),
+      this.simulateQueued(),
+    ]);
+    let moved = sent.status === 'fulfilled' && sent.value;
+    if (simulated.status === 'fulfilled') moved = (await this.signReady(simulated.value)) || moved;
+    if (sent.status === 'rejected') throw sent.reason;
+    if (simulated.status === 'rejected') throw simulated.reason;
+    return moved;
+  }
+
+  /**
    * Sends every signed (not yet broadcast) transaction, in nonce order. A refusal stops the rest
    * (later nonces cannot be mined before it); a refused one older than TX_STUCK_AFTER_MS is signed
    * again at the same nonce with today's fees.
@@ -103,20 +118,27 @@ export class LaneSender {
     const rows = await this.txs.inStates(this.settings.chainId, this.lane, [ChainTxState.Signed]);
     if (rows.length === 0) return false;
     const attempts = await this.txs.currentAttempts(rows.map((r) => r.id));
+    const answers = await rpcBatch(
+      this.provider,
+      rows.map((row) => ({
+        method: 'eth_sendRawTransaction',
+        params: [attempts.get(row.id)!.raw],
+      })),
+      this.settings.rpcTimeoutMs,
+    );
     const sent: string[] = [];
-    for (const row of rows) {
-      const attempt = attempts.get(row.id)!;
-      try {
-        await this.sendRaw(attempt.raw);
-        sent.push(row.id);
-      } catch (error) {
+    for (const [i, row] of rows.entries()) {
+      const answer = answers[i];
+      if ('error' in answer && !ALREADY_SEEN.test(answer.error.message)) {
         await this.txs.markBroadcast(sent);
-        await this.txs.noteError([row.id], `broadcast: ${safeErrorMessage(error)}`);
-        if (Date.now() - attempt.createdAt.getTime() > this.settings.stuckAfterMs) {
+        const message = safeErrorMessage(answer.error.message);
+        await this.txs.noteError([row.id], `broadcast: ${message}`);
+        if (Date.now() - attempts.get(row.id)!.createdAt.getTime() > this.settings.stuckAfterMs) {
           await this.replace(row);
         }
-        throw error;
+        throw new Error(`lane ${this.lane}: the node refused transaction ${row.id}: ${message}`);
       }
+      sent.push(row.id);
     }
     await this.txs.markBroadcast(sent);
     return true;
@@ -142,6 +164,7 @@ export class LaneSender {
         passed.flatMap((row) => attempts.get(row.id)!.map((a) => a.hash)),
       );
       const unexplained: string[] = [];
+      const mined: (MinedReceipt & { chainTxId: string })[] = [];
       for (const row of passed) {
         const receipt = attempts
           .get(row.id)!
@@ -151,15 +174,17 @@ export class LaneSender {
           unexplained.push(row.id);
           continue;
         }
-        await this.txs.markMined(row.id, {
+        mined.push({
+          chainTxId: row.id,
           hash: receipt.transactionHash,
           blockNumber: BigInt(receipt.blockNumber),
           blockHash: receipt.blockHash,
           succeeded: BigInt(receipt.status) === 1n,
           gasUsed: BigInt(receipt.gasUsed),
         });
-        moved = true;
       }
+      await this.txs.markMined(mined);
+      moved = mined.length > 0;
       if (unexplained.length > 0) {
         await this.txs.noteError(
           unexplained,
@@ -216,6 +241,7 @@ export class LaneSender {
     );
     if (deepEnough.length === 0) return false;
     const receipts = await this.receipts(deepEnough.map((row) => row.txHash!));
+    const confirmed: string[] = [];
     for (const row of deepEnough) {
       const receipt = receipts.get(row.txHash!);
       if (!receipt || receipt.blockHash !== row.blockHash) {
@@ -226,48 +252,64 @@ export class LaneSender {
         const [attempt] = [...(await this.txs.currentAttempts([row.id])).values()];
         await this.sendRaw(attempt.raw).catch(() => undefined);
       } else if (row.succeeded) {
-        await this.txs.finalize(row.id, ChainTxState.Confirmed);
+        confirmed.push(row.id);
       } else {
         await this.txs.finalize(row.id, ChainTxState.Failed, await this.replayRevert(row));
       }
     }
+    await this.txs.confirm(confirmed);
     return true;
   }
 
   /**
-   * Signs the next queued transactions. Each call is simulated first: one that would revert fails
-   * here without using a nonce, unless earlier transactions of the lane are still in flight (it
-   * may depend on them), in which case it waits for them.
+   * Simulates the next queued transactions, in order. One that would revert fails here without
+   * using a nonce, unless earlier transactions of the lane are still in flight (it may depend on
+   * them): then it and everything after it wait for the next round.
    */
-  private async signQueued(): Promise<boolean> {
+  private async simulateQueued(): Promise<{
+    ready: { row: ChainTx; gasLimit: bigint }[];
+    moved: boolean;
+  }> {
     const queued = await this.txs.queued(this.settings.chainId, this.lane, this.settings.batchSize);
-    if (queued.length === 0) return false;
+    if (queued.length === 0) return { ready: [], moved: false };
     const inFlight = await this.txs.countInStates(this.settings.chainId, this.lane, [
       ChainTxState.Signed,
       ChainTxState.Broadcast,
     ]);
     const ready: { row: ChainTx; gasLimit: bigint }[] = [];
     let moved = false;
-    let blocked = false;
-    for (let start = 0; start < queued.length && !blocked; start += ESTIMATE_CONCURRENCY) {
-      const chunk = queued.slice(start, start + ESTIMATE_CONCURRENCY);
-      const estimates = await Promise.all(chunk.map((row) => this.estimate(row)));
-      for (const [i, row] of chunk.entries()) {
-        const estimate = estimates[i];
-        if ('gasLimit' in estimate) {
-          ready.push({ row, gasLimit: estimate.gasLimit });
-          continue;
-        }
-        blocked = true;
-        if ('transient' in estimate) {
-          await this.txs.noteError([row.id], `gas estimate: ${estimate.transient}`);
-        } else if (inFlight === 0 && ready.length === 0) {
-          await this.txs.finalize(row.id, ChainTxState.Failed, estimate.revert);
-          moved = true;
-        }
-        break;
+    const estimates = await this.estimateAll(queued).catch(async (error: unknown) => {
+      await this.txs.noteError(
+        queued.map((row) => row.id),
+        `gas estimate: ${safeErrorMessage(error)}`,
+      );
+      throw error;
+    });
+    for (const [i, row] of queued.entries()) {
+      const estimate = estimates[i];
+      if ('gasLimit' in estimate) {
+        ready.push({ row, gasLimit: estimate.gasLimit });
+        continue;
       }
+      if ('transient' in estimate) {
+        await this.txs.noteError([row.id], `gas estimate: ${estimate.transient}`);
+      } else if (inFlight === 0 && ready.length === 0) {
+        await this.txs.finalize(row.id, ChainTxState.Failed, estimate.revert);
+        moved = true;
+      }
+      break;
     }
+    return { ready, moved };
+  }
+
+  /** Nonces from Postgres, signed raw transactions stored; they are sent in the next round. */
+  private async signReady({
+    ready,
+    moved,
+  }: {
+    ready: { row: ChainTx; gasLimit: bigint }[];
+    moved: boolean;
+  }): Promise<boolean> {
     if (ready.length === 0) return moved;
     const fees = await this.marketFees();
     const gasLimits = new Map(ready.map(({ row, gasLimit }) => [row.id, gasLimit]));
@@ -282,25 +324,26 @@ export class LaneSender {
     return moved || signed.length > 0;
   }
 
-  private async estimate(
-    row: ChainTx,
-  ): Promise<{ gasLimit: bigint } | { revert: string } | { transient: string }> {
-    try {
-      const estimated = await this.provider.estimateGas({
-        from: this.wallet.address,
-        to: row.target,
-        data: row.data,
-      });
-      const withMargin = estimated + (estimated * GAS_MARGIN_PERCENT) / 100n;
-      return { gasLimit: row.gasLimit ?? withMargin };
-    } catch (error) {
-      const data = revertDataOf(error);
-      if (data !== undefined) {
-        if (row.gasLimit) return { gasLimit: row.gasLimit };
-        return { revert: describeRevertData(data) };
+  /** eth_estimateGas of each row, in one batch request. */
+  private async estimateAll(rows: ChainTx[]): Promise<Estimate[]> {
+    const answers = await rpcBatch<string>(
+      this.provider,
+      rows.map((row) => ({
+        method: 'eth_estimateGas',
+        params: [{ from: this.wallet.address, to: row.target, data: row.data }],
+      })),
+      this.settings.rpcTimeoutMs,
+    );
+    return answers.map((answer, i) => {
+      const row = rows[i];
+      if ('result' in answer) {
+        const estimated = BigInt(answer.result);
+        return { gasLimit: row.gasLimit ?? estimated + (estimated * GAS_MARGIN_PERCENT) / 100n };
       }
-      return { transient: safeErrorMessage(error) };
-    }
+      const data = revertDataOfRpcError(answer.error);
+      if (data === undefined) return { transient: safeErrorMessage(answer.error.message) };
+      return row.gasLimit ? { gasLimit: row.gasLimit } : { revert: describeRevertData(data) };
+    });
   }
 
   private async signAttempt(
@@ -320,13 +363,13 @@ export class LaneSender {
       maxFeePerGas: fees.maxFeePerGas,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
-    const raw = await this.wallet.signTransaction(tx);
+    tx.signature = this.wallet.signingKey.sign(tx.unsignedHash);
     return {
       chainTxId: row.id,
-      hash: Transaction.from(raw).hash!,
+      hash: tx.hash!,
       nonce,
       gasLimit,
-      raw,
+      raw: tx.serialized,
       ...fees,
     };
   }

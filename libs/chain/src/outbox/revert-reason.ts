@@ -1,4 +1,4 @@
-import { type Interface, type Result, isError } from 'ethers';
+import { type Interface, type Result, isError, isHexString } from 'ethers';
 import {
   GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
@@ -60,6 +60,15 @@ export function describeRevertData(data: string | null | undefined): string {
 export function revertDataOf(error: unknown): string | undefined {
   if (!isError(error, 'CALL_EXCEPTION')) return undefined;
   if (error.data) return error.data;
-  const nodeMessage = (error.info as { error?: { message?: unknown } } | undefined)?.error?.message;
-  return /revert/i.test(String(nodeMessage ?? '')) ? '0x' : undefined;
+  const nodeError = (error.info as { error?: { message?: unknown } } | undefined)?.error;
+  return revertDataOfRpcError({ message: String(nodeError?.message ?? '') });
+}
+
+/** The same for a JSON-RPC error answer (of a batch): revert data, '0x' for a bare revert, else undefined. */
+export function revertDataOfRpcError(error: {
+  message: string;
+  data?: unknown;
+}): string | undefined {
+  if (typeof error.data === 'string' && isHexString(error.data)) return error.data;
+  return /revert/i.test(error.message) ? '0x' : undefined;
 }
