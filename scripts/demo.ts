@@ -8,6 +8,7 @@ import {
   createChainProvider,
   encodeCall,
   readDeploymentFile,
+  registryInvestorId,
   waitForReceipt,
 } from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
@@ -199,7 +200,7 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
         reference: `kyc:${name}`,
         ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
           wallet,
-          '0x' + id(`investor:${String(name)}`).slice(2, 52) + '0'.repeat(14),
+          registryInvestorId(String(name)),
           country,
           expiry,
         ]),

@@ -7,7 +7,7 @@ import {
   id,
   isError,
 } from 'ethers';
-import { type Deployment, deployContracts, waitForReceipt } from '@gpu/chain';
+import { type Deployment, deployContracts, registryInvestorId, waitForReceipt } from '@gpu/chain';
 import { wellKnownDevPrivateKeys } from '@gpu/config';
 import { type AnvilInstance, startAnvil } from '../../scripts/lib/anvil';
 import type {
@@ -25,7 +25,7 @@ export const YEAR = 365 * 24 * 3600;
 
 /** An investor id as the registry wants it: a hash with its low 7 bytes zero. */
 export function investorId(name: string): string {
-  return '0x' + id(`investor:${name}`).slice(2, 52) + '0'.repeat(14);
+  return registryInvestorId(name);
 }
 
 export interface ContractsFixture {

@@ -8,6 +8,7 @@ import { ChainTxAttempt } from '../../libs/chain/src/entities/chain-tx-attempt.e
 import { ChainTx } from '../../libs/chain/src/entities/chain-tx.entity';
 import { GpuFarmTokenFactory__factory } from '../../libs/chain/src/generated/factories/GpuFarmTokenFactory__factory';
 import { IdentityRegistry__factory } from '../../libs/chain/src/generated/factories/IdentityRegistry__factory';
+import { registryInvestorId } from '../../libs/chain/src/identity/investor-id';
 import { type ChainIntent, encodeCall } from '../../libs/chain/src/outbox/chain-intent';
 import { type ChainOutbox, chainOutboxFor } from '../../libs/chain/src/outbox/chain-outbox.service';
 
@@ -45,7 +46,7 @@ export function registerIdentityIntent(
     to: deployment.contracts.IdentityRegistry.address,
     ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
       wallet,
-      '0x' + id(`investor:${wallet}`).slice(2, 52) + '0'.repeat(14),
+      registryInvestorId(wallet),
       276,
       Math.floor(Date.now() / 1000) + 365 * 24 * 3600,
     ]),

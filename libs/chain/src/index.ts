@@ -34,3 +34,4 @@ export * from './outbox/revert-reason';
 export * from './outbox/signer-lanes';
 export * from './reconciliation/reconciliation.service';
 export * from './rpc-batch';
+export * from './identity/investor-id';

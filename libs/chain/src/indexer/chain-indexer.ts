@@ -39,7 +39,7 @@ const DEPLOYED_KINDS: IndexedContractKind[] = [
  */
 export class ChainIndexer {
   private seeded = false;
-  /** Blocks per eth_getLogs call: halved when a call fails (a provider's result cap), grown back after. */
+  /** Blocks per eth_getLogs call: halved when a call fails (a provider's result cap), grown back slowly. */
   private batchBlocks: number;
 
   constructor(
@@ -181,7 +181,7 @@ export class ChainIndexer {
       this.batchBlocks = Math.max(1, Math.floor(this.batchBlocks / 2));
       throw error;
     }
-    this.batchBlocks = Math.min(this.settings.batchBlocks, this.batchBlocks * 2);
+    this.batchBlocks = Math.min(this.settings.batchBlocks, Math.ceil(this.batchBlocks * 1.25));
     return logs.filter((log) => !log.removed);
   }
 
