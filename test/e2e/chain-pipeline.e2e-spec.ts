@@ -130,5 +130,6 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
       { token, kind: 'supply', holder: null, indexed: '5', onChain: '0' },
     ]);
     expect(await metric('gpu_chain_reconciliation_mismatches')).toBe(1);
+    expect(await metric('gpu_chain_reconciliation_age_seconds')).toBeLessThan(60);
   });
 });

@@ -42,6 +42,15 @@ export class ChainMetrics implements OnModuleInit {
       },
     });
     new Gauge({
+      name: 'gpu_chain_reconciliation_age_seconds',
+      help: 'Seconds since the last reconciliation finished: a run that keeps failing shows here',
+      registers,
+      async collect() {
+        const run = await status.latestReconciliation();
+        if (run) this.set((Date.now() - run.finishedAt.getTime()) / 1000);
+      },
+    });
+    new Gauge({
       name: 'gpu_chain_reconciliation_mismatches',
       help: 'Differences between indexed and on-chain balances and supplies, at the last reconciliation',
       registers,
