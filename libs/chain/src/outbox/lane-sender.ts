@@ -2,7 +2,6 @@ import type { Logger } from '@nestjs/common';
 import { type JsonRpcProvider, Transaction, type Wallet } from 'ethers';
 import { safeErrorMessage } from '@gpu/common';
 import { type ChainTx, ChainTxState } from '../entities/chain-tx.entity';
-import type { ChainTxAttempt } from '../entities/chain-tx-attempt.entity';
 import { rpcBatch, rpcResult } from '../rpc-batch';
 import type { ChainTxRepository, MinedReceipt, NewAttempt } from './chain-tx.repository';
 import { type Fees, bumpedFees, initialFees } from './fee-policy';
@@ -441,4 +440,3 @@ function errorText(error: unknown): string {
   return [e?.message, e?.error?.message, e?.info?.error?.message].filter(Boolean).join(' ');
 }
 
-export type { ChainTxAttempt };
