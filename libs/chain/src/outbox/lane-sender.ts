@@ -439,4 +439,3 @@ function errorText(error: unknown): string {
   };
   return [e?.message, e?.error?.message, e?.info?.error?.message].filter(Boolean).join(' ');
 }
-
