@@ -25,6 +25,7 @@ const TARGETS: Record<string, number> = {
   registerIdentity: 60_000,
   claimFirst: 65_000,
   deployFarm: 400_000,
+  anchorAuditHead: 50_000,
 };
 
 type Leaf = [bigint, string, string, bigint];
@@ -210,6 +211,17 @@ async function main(): Promise<void> {
       'oracleReport2of3',
       f.oracle.submitReport(report, signatures),
       'two EIP-712 signatures',
+    );
+
+    await measure(
+      'anchorAuditHeadFirst',
+      f.auditAnchor.anchor(1_000n, id('audit-head:1000')),
+      'first anchor: two new slots',
+    );
+    await measure(
+      'anchorAuditHead',
+      f.auditAnchor.anchor(1_250n, id('audit-head:1250')),
+      'every later anchor: two slots rewritten',
     );
 
     print(gas, notes, publishExecution);

@@ -11,6 +11,7 @@ import { type Deployment, deployContracts, registryInvestorId, waitForReceipt } 
 import { wellKnownDevPrivateKeys } from '@gpu/config';
 import { type AnvilInstance, startAnvil } from '../../scripts/lib/anvil';
 import type {
+  AuditAnchor,
   GpuFarmToken,
   GpuFarmTokenFactory,
   IdentityRegistry,
@@ -34,7 +35,7 @@ export interface ContractsFixture {
   deployment: Deployment;
   /** Deployer and admin of every contract. */
   admin: Wallet;
-  /** The platform agent: registry agent, tokenizer, sale agent, oracle admin; every agent role (publisher included) on farm tokens. */
+  /** The platform agent: registry agent, tokenizer, sale agent, oracle admin, audit anchorer; every agent role (publisher included) on farm tokens. */
   agent: Wallet;
   /** Funded wallets with no role (anvil accounts 2 to 6). */
   investors: Wallet[];
@@ -44,6 +45,7 @@ export interface ContractsFixture {
   factory: GpuFarmTokenFactory;
   sale: PrimarySale;
   oracle: UptimeOracle;
+  auditAnchor: AuditAnchor;
   stablecoin: MockStablecoin;
   stop(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startContractsFixture(): Promise<ContractsFixture> {
       factory: g.GpuFarmTokenFactory__factory.connect(at.GpuFarmTokenFactory.address, agent),
       sale: g.PrimarySale__factory.connect(at.PrimarySale.address, agent),
       oracle: g.UptimeOracle__factory.connect(at.UptimeOracle.address, agent),
+      auditAnchor: g.AuditAnchor__factory.connect(at.AuditAnchor.address, agent),
       stablecoin: g.MockStablecoin__factory.connect(at.Stablecoin.address, admin),
       stop: async () => {
         provider.destroy();

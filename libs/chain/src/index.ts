@@ -1,3 +1,4 @@
+export * from './audit-anchor/audit-anchor-call';
 export * from './chain-client.service';
 export * from './chain-health.indicator';
 export * from './chain-provider';

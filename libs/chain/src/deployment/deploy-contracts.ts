@@ -11,6 +11,7 @@ import { withTimeout } from '@gpu/common';
 import { LOCAL_CHAIN_IDS } from '@gpu/config';
 import { createChainProvider } from '../chain-provider';
 import {
+  AuditAnchor__factory,
   GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
   IdentityRegistry__factory,
@@ -27,7 +28,7 @@ export interface DeployContractsOptions {
   deployerPrivateKey: string | ((chainId: number) => string);
   /** The payment stablecoin; when absent a MockStablecoin is deployed, on local chains only. */
   stablecoinAddress?: string;
-  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, oracle admin), or how to choose it once the chain id is known; default: the deployer. */
+  /** Receives the platform's agent roles (registry agent, tokenizer, sale agent, oracle admin, audit anchorer), or how to choose it once the chain id is known; default: the deployer. */
   platformAgent?: string | ((chainId: number) => string);
   /** Uptime reporters (or how to choose them once the chain id is known) and how many must sign. */
   oracleReporters?: string[] | ((chainId: number) => string[]);
@@ -107,12 +108,14 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
       stablecoin.address,
     );
     const oracle = await deploy(new UptimeOracle__factory(deployer), deployer.address, delay);
+    const auditAnchor = await deploy(new AuditAnchor__factory(deployer), deployer.address, delay);
 
     const grants: [string, string][] = [
       [registry.address, 'AGENT_ROLE'],
       [factory.address, 'TOKENIZER_ROLE'],
       [sale.address, 'SALE_AGENT_ROLE'],
       [oracle.address, 'ORACLE_ADMIN_ROLE'],
+      [auditAnchor.address, 'ANCHOR_ROLE'],
     ];
     for (const [target, roleName] of grants) {
       const contract = IdentityRegistry__factory.connect(target, deployer);
@@ -153,6 +156,7 @@ export async function deployContracts(options: DeployContractsOptions): Promise<
       GpuFarmTokenFactory: factory,
       PrimarySale: sale,
       UptimeOracle: oracle,
+      AuditAnchor: auditAnchor,
     };
     const deployedBlocks = Object.values(contracts)
       .filter((c) => c.txHash)

@@ -10,6 +10,7 @@ export const CONTRACT_NAMES = [
   'GpuFarmTokenFactory',
   'PrimarySale',
   'UptimeOracle',
+  'AuditAnchor',
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

@@ -2,7 +2,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '@gpu/database';
 
 export type IndexedContractKind =
-  'IdentityRegistry' | 'GpuFarmTokenFactory' | 'GpuFarmToken' | 'PrimarySale' | 'UptimeOracle';
+  | 'IdentityRegistry'
+  | 'GpuFarmTokenFactory'
+  | 'GpuFarmToken'
+  | 'PrimarySale'
+  | 'UptimeOracle'
+  | 'AuditAnchor';
 
 /** A product contract whose logs the indexer reads; farm tokens join when the factory creates them. */
 @Entity('indexed_contract')

@@ -27,6 +27,7 @@ const DEPLOYED_KINDS: IndexedContractKind[] = [
   'GpuFarmTokenFactory',
   'PrimarySale',
   'UptimeOracle',
+  'AuditAnchor',
 ];
 
 /**

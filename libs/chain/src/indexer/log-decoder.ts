@@ -1,5 +1,6 @@
 import { type Interface, type LogDescription, id } from 'ethers';
 import {
+  AuditAnchor__factory,
   GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
   IdentityRegistry__factory,
@@ -52,6 +53,7 @@ const INTERFACES: Record<IndexedContractKind, Interface> = {
   GpuFarmToken: GpuFarmToken__factory.createInterface(),
   PrimarySale: PrimarySale__factory.createInterface(),
   UptimeOracle: UptimeOracle__factory.createInterface(),
+  AuditAnchor: AuditAnchor__factory.createInterface(),
 };
 
 const topicAddress = (topic: string): string => `0x${topic.slice(26)}`.toLowerCase();

@@ -1,5 +1,6 @@
 import { type Interface, type Result, isError, isHexString } from 'ethers';
 import {
+  AuditAnchor__factory,
   GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
   IdentityRegistry__factory,
@@ -18,6 +19,7 @@ function interfaces(): [string, Interface][] {
     ['GpuFarmTokenFactory', GpuFarmTokenFactory__factory.createInterface()],
     ['PrimarySale', PrimarySale__factory.createInterface()],
     ['UptimeOracle', UptimeOracle__factory.createInterface()],
+    ['AuditAnchor', AuditAnchor__factory.createInterface()],
     ['Stablecoin', MockStablecoin__factory.createInterface()],
   ];
   return known;
