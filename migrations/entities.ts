@@ -1,5 +1,12 @@
 import { AUDIT_ENTITIES } from '@gpu/audit';
 import { CHAIN_ENTITIES } from '@gpu/chain';
+import { IDENTITY_ENTITIES } from '@gpu/identity';
+import { KYC_ENTITIES } from '@gpu/kyc';
 
 /** Every entity of every library: what migration:generate compares the database with. */
-export const ENTITIES = [...CHAIN_ENTITIES, ...AUDIT_ENTITIES];
+export const ENTITIES = [
+  ...CHAIN_ENTITIES,
+  ...AUDIT_ENTITIES,
+  ...IDENTITY_ENTITIES,
+  ...KYC_ENTITIES,
+];

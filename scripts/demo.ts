@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
+import { SiweMessage } from 'siwe';
 import { DataSource } from 'typeorm';
 import {
   CHAIN_ENTITIES,
@@ -8,7 +11,6 @@ import {
   createChainProvider,
   encodeCall,
   readDeploymentFile,
-  registryInvestorId,
   waitForReceipt,
 } from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
@@ -67,6 +69,11 @@ async function main(): Promise<void> {
       CHAIN_CONFIRMATIONS: '2',
       CHAIN_POLL_INTERVAL_MS: '200',
       RECONCILE_INTERVAL_MS: '3000',
+      AUDIT_ANCHOR_INTERVAL_MS: '3000',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      KYC_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+      SIWE_DOMAIN: `127.0.0.1:${port}`,
+      SIWE_URI: `http://127.0.0.1:${port}`,
     };
     apps.push(startApp('api', env, path.join(WORK_DIR, 'api.log')));
     apps.push(startApp('worker', env, path.join(WORK_DIR, 'worker.log')));
@@ -76,13 +83,15 @@ async function main(): Promise<void> {
 
     await showHealth(say, api);
     await showChain(say, api);
-    await showChainBoundary(say, api, stack);
-    await showRefusals(say, api);
+    const people = await showPeopleAndKyc(say, api, env, stack);
+    await showChainBoundary(say, api.as(people.officer), stack);
+    await showRefusals(say, api, people);
     await showObservability(say, api);
+    await showAuditVerification(say, api.as(people.officer));
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; every platform transaction went through the outbox and was confirmed once; the index matches the chain.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -141,7 +150,7 @@ async function showChain(say: Narrator, api: DemoClient): Promise<void> {
 }
 
 /**
- * Until the farms, KYC and orders APIs exist, the demo plays the use cases itself: it writes
+ * Until the farms and orders APIs exist, the demo plays those use cases itself: it writes
  * intents into the outbox (as a use case does, in a database transaction) and the worker's sender
  * does the rest. The investors' own payments are signed by their own wallets, as in production.
  */
@@ -189,22 +198,7 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
       return Promise.all(rows.map((row) => outbox.get(row.id)));
     };
 
-    const registry = IdentityRegistry__factory.createInterface();
-    const expiry = now + 365 * 24 * 3600;
     const setup = await enqueue([
-      ...[
-        ['alice', alice.address, 276],
-        ['bob', bob.address, 250],
-      ].map(([name, wallet, country]) => ({
-        to: at.IdentityRegistry.address,
-        reference: `kyc:${name}`,
-        ...encodeCall('IdentityRegistry', registry, 'registerIdentity', [
-          wallet,
-          registryInvestorId(String(name)),
-          country,
-          expiry,
-        ]),
-      })),
       {
         to: at.GpuFarmTokenFactory.address,
         reference: 'farm:demo-reykjavik-a100',
@@ -359,22 +353,238 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
   }
 }
 
-async function showRefusals(say: Narrator, api: DemoClient): Promise<void> {
-  say.section('Bad requests get a clear 4xx with a stable code');
-  const unknown = await api.get('/farms/does-not-exist-yet');
-  const malformed = await api.post('/chain/status', '{"not json');
+interface People {
+  officer: string;
+  alice: string;
+  bob: string;
+}
+
+/**
+ * The first admin comes from the command line; the admin creates a compliance officer; two
+ * investors register, link their wallets by signing Sign-In with Ethereum messages, and pass KYC:
+ * alice by manual review, bob through the Sumsub-style webhook. Approval reaches the chain.
+ */
+async function showPeopleAndKyc(
+  say: Narrator,
+  api: DemoClient,
+  env: NodeJS.ProcessEnv,
+  stack: LocalStack,
+): Promise<People> {
+  say.section(
+    'People: the first admin from the command line, staff from the admin, investors on their own',
+  );
+  const password = randomBytes(12).toString('hex');
+  const created = execFileSync(
+    'npx',
+    ['ts-node', 'scripts/create-admin.ts', '--email', 'admin@demo.gpu'],
+    { env: { ...env, ADMIN_PASSWORD: password }, encoding: 'utf8' },
+  );
+  say.step(`npm run admin:create -- --email admin@demo.gpu: ${created.trim()}`);
+  const admin = await api.signIn('admin@demo.gpu', password);
+  await api.as(admin).expect(201, 'POST', '/users', {
+    email: 'officer@demo.gpu',
+    password,
+    role: 'compliance',
+  });
+  const officer = await api.signIn('officer@demo.gpu', password);
+  say.step('the admin created compliance officer officer@demo.gpu (POST /users)');
+
+  const keys = wellKnownDevPrivateKeys();
+  const investors = [
+    { name: 'alice', wallet: new Wallet(keys[2]), country: 276, provider: 'manual' },
+    { name: 'bob', wallet: new Wallet(keys[3]), country: 250, provider: 'sumsub' },
+  ] as const;
+  const tokens: Record<string, string> = {};
+  const caseIds: Record<string, string> = {};
+  for (const investor of investors) {
+    const session = await api.expect(201, 'POST', '/auth/register', {
+      email: `${investor.name}@demo.gpu`,
+      password,
+    });
+    const client = api.as(session.accessToken as string);
+    const challenge = await client.expect(200, 'POST', '/wallets/nonce', {});
+    const message = siweMessage(challenge, investor.wallet.address);
+    await client.expect(201, 'POST', '/wallets', {
+      message,
+      signature: await investor.wallet.signMessage(message),
+    });
+    const kycCase = await client.expect(201, 'POST', '/kyc/cases', {
+      provider: investor.provider,
+      country: investor.country,
+      ...(investor.provider === 'manual'
+        ? {
+            documents: [
+              { type: 'passport', name: 'passport.pdf', sha256: id('alice passport').slice(2) },
+            ],
+          }
+        : {}),
+    });
+    caseIds[investor.name] = kycCase.id as string;
+    tokens[investor.name] = session.accessToken as string;
+  }
+  say.step('alice and bob registered and linked their wallets by signing EIP-4361 messages');
+
+  const challenge = await api.expect(200, 'POST', '/auth/siwe/nonce', {});
+  const message = siweMessage(challenge, investors[0].wallet.address);
+  const signedIn = await api.expect(200, 'POST', '/auth/siwe', {
+    message,
+    signature: await investors[0].wallet.signMessage(message),
+  });
+  say.step(
+    `alice signs in with her wallet alone (POST /auth/siwe): a session for ${(signedIn.user as { email: string }).email}`,
+  );
+  const replay = await api.post(
+    '/auth/siwe',
+    JSON.stringify({ message, signature: await investors[0].wallet.signMessage(message) }),
+  );
+  say.step(
+    `the same signed message again: ${replay.status} ${String(replay.body.code)} (nonces are single-use)`,
+  );
+
+  say.section(
+    'KYC: a compliance officer reviews alice, the provider reviews bob; approval reaches the chain',
+  );
+  await api.as(officer).expect(200, 'POST', `/kyc/cases/${caseIds.alice}/approve`, {
+    level: 'basic-kyc-level',
+    reason: 'passport and proof of address checked',
+  });
+  say.step('officer@demo.gpu approved alice (POST /kyc/cases/:id/approve)');
+  const webhook = JSON.stringify({
+    applicantId: randomBytes(12).toString('hex'),
+    correlationId: `req-${randomBytes(8).toString('hex')}`,
+    externalUserId: caseIds.bob,
+    levelName: 'basic-kyc-level',
+    type: 'applicantReviewed',
+    reviewStatus: 'completed',
+    reviewResult: { reviewAnswer: 'GREEN' },
+    createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+  });
+  const delivered = await api.raw('POST', '/kyc/webhooks/sumsub', webhook, {
+    'x-payload-digest': createHmac('sha256', env.KYC_WEBHOOK_SECRET!).update(webhook).digest('hex'),
+    'x-payload-digest-alg': 'HMAC_SHA256_HEX',
+  });
+  say.step(
+    `the provider's signed applicantReviewed GREEN for bob: ${delivered.status} ${JSON.stringify(delivered.body)}`,
+  );
+
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  try {
+    const registry = IdentityRegistry__factory.connect(
+      deployment.contracts.IdentityRegistry.address,
+      provider,
+    );
+    await waitFor(
+      async () => {
+        const states = await Promise.all(
+          investors.map((i) => registry.isVerified(i.wallet.address)),
+        );
+        return states.every(Boolean) ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'both wallets verified in the IdentityRegistry' },
+    );
+    const rows: string[][] = [];
+    for (const investor of investors) {
+      const kycCase = await api
+        .as(tokens[investor.name])
+        .expect(200, 'GET', `/kyc/cases/${caseIds[investor.name]}`);
+      const [, country, expiry] = await registry.identityOf(investor.wallet.address);
+      rows.push([
+        investor.name,
+        investor.wallet.address,
+        `${kycCase.provider as string}: ${kycCase.status as string} by ${kycCase.decidedBy as string}`,
+        String(await registry.isVerified(investor.wallet.address)),
+        String(country),
+        new Date(Number(expiry) * 1000).toISOString().slice(0, 10),
+      ]);
+    }
+    say.table(
+      ['investor', 'wallet', 'KYC case', 'isVerified on chain', 'country', 'KYC expiry'],
+      rows,
+    );
+  } finally {
+    provider.destroy();
+  }
+  return { officer, alice: tokens.alice, bob: tokens.bob };
+}
+
+/** The EIP-4361 message a wallet app prepares from the API's challenge. */
+function siweMessage(challenge: Record<string, unknown>, address: string): string {
+  return new SiweMessage({
+    domain: challenge.domain as string,
+    address,
+    statement: challenge.statement as string,
+    uri: challenge.uri as string,
+    version: '1',
+    chainId: challenge.chainId as number,
+    nonce: challenge.nonce as string,
+    issuedAt: challenge.issuedAt as string,
+    expirationTime: challenge.expirationTime as string,
+  }).prepareMessage();
+}
+
+async function showAuditVerification(say: Narrator, officer: DemoClient): Promise<void> {
+  say.section('A compliance officer verifies the audit log against its on-chain anchor');
+  const result = await waitFor(
+    async () => {
+      const body = await officer.expect(200, 'GET', '/audit/verify');
+      const anchors = body.anchors as { latest: { sequence: string } | null };
+      const head = body.head as { sequence: string } | null;
+      return anchors.latest && head && BigInt(anchors.latest.sequence) >= BigInt(head.sequence) - 5n
+        ? body
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'the audit head anchored on chain' },
+  );
+  const head = result.head as { sequence: string; hash: string };
+  const anchors = result.anchors as {
+    count: number;
+    latest: { sequence: string; head: string; txHash: string; blockNumber: string };
+    mismatches: unknown[];
+  };
   say.table(
-    ['request', 'status', 'code'],
+    ['check', 'result'],
     [
-      ['GET /farms/does-not-exist-yet', String(unknown.status), String(unknown.body.code)],
       [
-        'POST /chain/status with broken JSON',
-        String(malformed.status),
-        String(malformed.body.code),
+        'hash chain',
+        `${String(result.entries)} entries, head #${head.sequence} ${head.hash.slice(0, 16)}…`,
       ],
+      [
+        'latest on-chain anchor',
+        `entry #${anchors.latest.sequence} in block ${anchors.latest.blockNumber} (tx ${anchors.latest.txHash.slice(0, 18)}…)`,
+      ],
+      ['anchors checked', `${anchors.count}, ${anchors.mismatches.length} mismatch(es)`],
+      ['verdict', result.valid ? 'VALID' : 'BROKEN'],
     ],
   );
-  if (unknown.status !== 404 || malformed.status !== 400)
+  if (!result.valid) throw new Error('the audit log does not verify');
+}
+
+async function showRefusals(say: Narrator, api: DemoClient, people: People): Promise<void> {
+  say.section('Bad or unauthorised requests get a clear 4xx with a stable code');
+  const unknown = await api.get('/farms/does-not-exist-yet');
+  const malformed = await api.post('/chain/status', '{"not json');
+  const anonymous = await api.get('/audit/verify');
+  const investorAsAdmin = await api.as(people.alice).get('/users');
+  const massAssignment = await api
+    .as(people.bob)
+    .raw(
+      'POST',
+      '/kyc/cases',
+      JSON.stringify({ provider: 'manual', country: 250, status: 'approved' }),
+    );
+  const checks: [string, { status: number; body: Record<string, unknown> }, number][] = [
+    ['GET /farms/does-not-exist-yet', unknown, 404],
+    ['POST /chain/status with broken JSON', malformed, 400],
+    ['GET /audit/verify without a token', anonymous, 401],
+    ['GET /users as investor alice', investorAsAdmin, 403],
+    ['POST /kyc/cases with "status": "approved" (mass assignment)', massAssignment, 400],
+  ];
+  say.table(
+    ['request', 'status', 'code'],
+    checks.map(([what, response]) => [what, String(response.status), String(response.body.code)]),
+  );
+  if (checks.some(([, response, expected]) => response.status !== expected))
     throw new Error('unexpected answers to bad requests');
 }
 
@@ -424,31 +634,67 @@ async function showObservability(say: Narrator, api: DemoClient): Promise<void> 
   if (!logged) throw new Error('the request id was not found in the API logs');
 }
 
-class DemoClient {
-  constructor(private readonly baseUrl: string) {}
+type Body = Record<string, unknown>;
 
-  async get(
-    route: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(this.baseUrl + route, {
-      headers,
-      signal: AbortSignal.timeout(10_000),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+class DemoClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly accessToken?: string,
+  ) {}
+
+  /** The same API, as the holder of `accessToken`. */
+  as(accessToken: string): DemoClient {
+    return new DemoClient(this.baseUrl, accessToken);
   }
 
-  async post(
+  async raw(
+    method: string,
     route: string,
-    raw: string,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Body }> {
     const response = await fetch(this.baseUrl + route, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: raw,
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {}),
+        ...headers,
+      },
+      body,
       signal: AbortSignal.timeout(10_000),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+  }
+
+  get(
+    route: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Body }> {
+    return this.raw('GET', route, undefined, headers);
+  }
+
+  post(route: string, raw: string): Promise<{ status: number; body: Body }> {
+    return this.raw('POST', route, raw);
+  }
+
+  /** The body of a call that must answer `status`; anything else stops the demo. */
+  async expect(status: number, method: string, route: string, body?: unknown): Promise<Body> {
+    const response = await this.raw(
+      method,
+      route,
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    if (response.status !== status)
+      throw new Error(
+        `${method} ${route} answered ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+    return response.body;
+  }
+
+  async signIn(email: string, password: string): Promise<string> {
+    const session = await this.expect(200, 'POST', '/auth/sign-in', { email, password });
+    return session.accessToken as string;
   }
 
   async text(route: string): Promise<string> {
@@ -459,11 +705,7 @@ class DemoClient {
     await this.waitFor('/health', (body) => body.status === 'ok', timeoutMs);
   }
 
-  async waitFor(
-    route: string,
-    done: (body: Record<string, unknown>) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<Record<string, unknown>> {
+  async waitFor(route: string, done: (body: Body) => boolean, timeoutMs = 30_000): Promise<Body> {
     return waitFor(
       async () => {
         const { body } = await this.get(route);

@@ -3,6 +3,7 @@ import { type JsonRpcProvider, Wallet, id } from 'ethers';
 import { loadConfig } from '@gpu/config';
 import { inTransaction } from '@gpu/database';
 import { GpuFarmTokenFactory__factory } from '../../libs/chain/src/generated';
+import { type SignedIn, signInStaff } from '../support/api-client';
 import { type RunningApi, startApi, startWorker } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import {
@@ -21,6 +22,7 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
   let worker: INestApplicationContext;
   let client: OutboxClient;
   let rpc: JsonRpcProvider;
+  let officer: SignedIn;
 
   beforeAll(async () => {
     iso = await startIsolatedStack({ RECONCILE_INTERVAL_MS: '1000' });
@@ -29,6 +31,7 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
     worker = await startWorker(config);
     client = await openOutbox(iso.env);
     rpc = directProvider(iso.env.RPC_URL);
+    officer = await signInStaff(api, 'compliance');
   }, 60_000);
 
   afterAll(async () => {
@@ -39,7 +42,7 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
     await iso?.stop();
   });
 
-  const get = async (path: string): Promise<any> => (await fetch(`${api.url}${path}`)).json();
+  const get = async (path: string): Promise<any> => (await officer.client.get(path)).body;
   const metric = async (name: string): Promise<number | undefined> => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));

@@ -2,9 +2,7 @@ import { type DynamicModule, INestApplicationContext, Module, type Type } from '
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, loadConfig } from '@gpu/config';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApp } from '../../apps/api/src/http/configure-app';
-import { createFastifyAdapter } from '../../apps/api/src/http/fastify-adapter';
+import { createApiApp } from '../../apps/api/src/http/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 /** The settings of this tier's stack, with overrides, validated as the apps validate them. */
@@ -20,12 +18,7 @@ export interface RunningApi {
 
 /** The API as main() builds it, listening on a free port. */
 export async function startApi(config: AppConfig = testConfig()): Promise<RunningApi> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
-    createFastifyAdapter(),
-    { logger: false },
-  );
-  configureApp(app);
+  const app = await createApiApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };

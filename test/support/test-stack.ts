@@ -52,6 +52,10 @@ export async function startTestStack(): Promise<TestStackHandle> {
     CHAIN_POLL_INTERVAL_MS: '50',
     TX_STUCK_AFTER_MS: '3000',
     RECONCILE_INTERVAL_MS: '3600000',
+    AUDIT_ANCHOR_INTERVAL_MS: '2000',
+    KYC_WEBHOOK_SECRET: 'test-webhook-secret-of-this-run',
+    KYC_EXPIRY_INTERVAL_MS: '1000',
+    JWT_SECRET: `test-jwt-secret-${runId}-0123456789abcdef`,
   };
   process.env[ENV_VARIABLE] = JSON.stringify(env);
   return { stack, databaseUrl, queuePrefix, dir };

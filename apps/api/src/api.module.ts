@@ -1,13 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditModule, AuditVerificationModule } from '@gpu/audit';
 import { ChainMetrics, ChainModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
+import { IdentityModule } from '@gpu/identity';
+import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, RedisHealth } from '@gpu/queue';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditController } from './audit/audit.controller';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
 import { ChainController } from './chain/chain.controller';
 import { HealthController } from './health/health.controller';
+import { KycWebhookController } from './kyc/kyc-webhook.controller';
+import { KycController } from './kyc/kyc.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { UsersController } from './users/users.controller';
+import { WalletsController } from './wallets/wallets.controller';
 
 @Module({})
 export class ApiModule {
@@ -20,10 +32,26 @@ export class ApiModule {
         DatabaseModule.forRoot('gpu-api'),
         QueueModule,
         ChainModule,
+        AuditModule,
+        AuditVerificationModule,
+        IdentityModule,
+        KycModule,
+        DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, MetricsController, ChainController],
-      providers: [RedisHealth, ChainMetrics],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ChainController,
+        AuthController,
+        UsersController,
+        ApiKeysController,
+        WalletsController,
+        KycController,
+        KycWebhookController,
+        AuditController,
+      ],
+      providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

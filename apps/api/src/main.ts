@@ -1,18 +1,9 @@
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit } from '@gpu/config';
-import { ApiModule } from './api.module';
-import { configureApp } from './http/configure-app';
-import { createFastifyAdapter } from './http/fastify-adapter';
+import { createApiApp } from './http/create-api-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
-    createFastifyAdapter(),
-    { bufferLogs: true },
-  );
-  configureApp(app);
+  const app = await createApiApp(config, { bufferLogs: true });
   await app.listen(config.API_PORT, config.API_HOST);
 }
 

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditAnchorModule, AuditModule } from '@gpu/audit';
 import { ChainWorkerModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
+import { KycWorkerModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, QueueWorkerModule } from '@gpu/queue';
 
@@ -17,6 +19,9 @@ export class WorkerModule {
         QueueModule,
         QueueWorkerModule,
         ChainWorkerModule,
+        AuditModule,
+        AuditAnchorModule,
+        KycWorkerModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { GENESIS_HASH, changeDigest, entryHash } from './audit-hash';
+import type { Actor } from './actor';
 import { AuditEntry } from './entities/audit-entry.entity';
 
 export interface AuditRecord {
@@ -40,5 +41,23 @@ export class AuditLog {
     const entry = manager.create(AuditEntry, { ...fields, hash: entryHash(fields) });
     await manager.insert(AuditEntry, entry);
     return entry;
+  }
+
+  /** `append` for an actor: what `actor` did (`action`) to `subject`, and the change. */
+  record(
+    manager: EntityManager,
+    actor: Actor,
+    action: string,
+    subject: string,
+    change: unknown,
+  ): Promise<AuditEntry> {
+    return this.append(manager, {
+      actor: actor.id,
+      role: actor.role,
+      requestId: actor.requestId ?? null,
+      action,
+      subject,
+      change,
+    });
   }
 }

@@ -10,6 +10,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
 } from 'class-validator';
 import { IsConnectionUrl } from './is-connection-url.validator';
 
@@ -183,4 +184,72 @@ export class AppConfig {
   @Min(1000)
   @Max(86_400_000)
   RECONCILE_INTERVAL_MS = 300_000;
+
+  /** How often the worker anchors the audit log's head on chain (when it moved). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  AUDIT_ANCHOR_INTERVAL_MS = 600_000;
+
+  /**
+   * Signs the API's access tokens (HMAC-SHA256), at least 32 characters. Optional outside
+   * production (a fixed development secret); required in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Lifetime of an access token; a refresh token obtains the next one. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  /** Lifetime of a refresh token (each use replaces it with a new one). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(300)
+  @Max(90 * 86_400)
+  REFRESH_TOKEN_TTL_SECONDS = 14 * 86_400;
+
+  /** The host (and port) investors sign in from: a Sign-In with Ethereum message must name it. */
+  @Matches(/^[a-zA-Z0-9.-]+(:[0-9]{1,5})?$/, { message: 'SIWE_DOMAIN must be a host[:port]' })
+  SIWE_DOMAIN = 'localhost:3000';
+
+  /** The URI a Sign-In with Ethereum message must carry. */
+  @IsConnectionUrl(['http:', 'https:'])
+  SIWE_URI = 'http://localhost:3000';
+
+  /** How long a Sign-In with Ethereum nonce (and so the message) may be used. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  SIWE_NONCE_TTL_SECONDS = 300;
+
+  /**
+   * Shared secret of the Sumsub-compatible KYC webhook (HMAC-SHA256 of the raw body). Unset:
+   * the webhook refuses every call.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'KYC_WEBHOOK_SECRET must be at least 16 characters' })
+  KYC_WEBHOOK_SECRET?: string;
+
+  /** How long a KYC approval is valid, in days. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  KYC_VALIDITY_DAYS = 365;
+
+  /** How often the worker expires KYC approvals that have run out. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  KYC_EXPIRY_INTERVAL_MS = 60_000;
 }

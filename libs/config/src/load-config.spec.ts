@@ -1,5 +1,11 @@
 import { NodeEnv } from './app-config';
-import { ConfigError, deployerPrivateKey, loadConfig } from './load-config';
+import {
+  ConfigError,
+  DEVELOPMENT_JWT_SECRET,
+  deployerPrivateKey,
+  jwtSecret,
+  loadConfig,
+} from './load-config';
 import { wellKnownDevPrivateKeys } from './dev-keys';
 
 const valid = {
@@ -7,6 +13,9 @@ const valid = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   RPC_URL: 'http://127.0.0.1:8545',
 };
+
+/** What production needs beyond `valid`. */
+const production = { ...valid, NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -63,22 +72,37 @@ describe('loadConfig', () => {
     expect(() => deployerPrivateKey(loadConfig(valid), 11155111)).toThrow(
       /DEPLOYER_PRIVATE_KEY is required to deploy to chain 11155111/,
     );
-    const production = loadConfig({ ...valid, NODE_ENV: 'production' });
-    expect(() => deployerPrivateKey(production, 31337)).toThrow(/DEPLOYER_PRIVATE_KEY is required/);
+    expect(() => deployerPrivateKey(loadConfig(production), 31337)).toThrow(
+      /DEPLOYER_PRIVATE_KEY is required/,
+    );
   });
 
   it('starts in production without a deployer key, but refuses a well-known one', () => {
-    expect(loadConfig({ ...valid, NODE_ENV: 'production' }).NODE_ENV).toBe('production');
+    expect(loadConfig(production).NODE_ENV).toBe('production');
     const devKey = wellKnownDevPrivateKeys()[3];
-    expect(
-      problemsOf({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: devKey })[0],
-    ).toMatch(/well-known development key/);
+    expect(problemsOf({ ...production, DEPLOYER_PRIVATE_KEY: devKey })[0]).toMatch(
+      /well-known development key/,
+    );
   });
 
   it('accepts a real key in production', () => {
     const key = '0x' + '1f'.repeat(32);
-    const config = loadConfig({ ...valid, NODE_ENV: 'production', DEPLOYER_PRIVATE_KEY: key });
+    const config = loadConfig({ ...production, DEPLOYER_PRIVATE_KEY: key });
     expect(deployerPrivateKey(config, 8453)).toBe(key);
+  });
+
+  it('signs tokens with a development secret outside production, and demands a real one in production', () => {
+    expect(jwtSecret(loadConfig(valid))).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(jwtSecret(loadConfig(production))).toBe(production.JWT_SECRET);
+    expect(problemsOf({ ...production, JWT_SECRET: undefined })).toContainEqual(
+      expect.stringMatching(/^JWT_SECRET is required when NODE_ENV=production/),
+    );
+    expect(problemsOf({ ...production, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toContainEqual(
+      expect.stringMatching(/^JWT_SECRET is required/),
+    );
+    expect(problemsOf({ ...valid, JWT_SECRET: 'short' })).toContainEqual(
+      expect.stringMatching(/JWT_SECRET must be at least 32 characters/),
+    );
   });
 });
 

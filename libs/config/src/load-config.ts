@@ -77,9 +77,21 @@ export function platformAgentPrivateKey(config: AppConfig, chainId: number): str
   ]);
 }
 
+/** Signs access tokens outside production when JWT_SECRET is unset; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-never-use-in-production';
+
+/** The secret access tokens are signed with: the configured one, or outside production the development one. */
+export function jwtSecret(config: AppConfig): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  if (config.NODE_ENV !== NodeEnv.Production) return DEVELOPMENT_JWT_SECRET;
+  throw new ConfigError(['JWT_SECRET is required when NODE_ENV=production']);
+}
+
 function productionProblems(config: AppConfig): string[] {
   if (config.NODE_ENV !== NodeEnv.Production) return [];
   const problems: string[] = [];
+  if (!config.JWT_SECRET || config.JWT_SECRET === DEVELOPMENT_JWT_SECRET)
+    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
   for (const name of ['DEPLOYER_PRIVATE_KEY', 'PLATFORM_AGENT_PRIVATE_KEY'] as const) {
     const key = config[name];
     if (key && isWellKnownDevKey(key)) {

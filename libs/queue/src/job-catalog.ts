@@ -4,6 +4,7 @@ import { RetryPolicy } from './retry-policies';
 /** Every queue of the product. */
 export const QueueName = {
   Chain: 'chain',
+  Kyc: 'kyc',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +16,12 @@ export interface JobPayloads {
   'chain.tx-outcome': { chainTxId: string };
   /** Compare indexed balances and supplies with the chain. */
   'chain.reconcile': Record<string, never>;
+  /** Bring an investor's wallets in the IdentityRegistry in line with their KYC (register, update, remove). */
+  'kyc.sync-registry': { userId: string };
+  /** Expire KYC approvals that have run out, and remove their wallets from the registry. */
+  'kyc.expire': Record<string, never>;
+  /** Anchor the audit log's head on chain (through the outbox) when it moved since the last anchor. */
+  'audit.anchor': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -28,6 +35,9 @@ export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
   'chain.heartbeat': { queue: QueueName.Chain, options: RetryPolicy.none },
   'chain.tx-outcome': { queue: QueueName.Chain, options: RetryPolicy.transient },
   'chain.reconcile': { queue: QueueName.Chain, options: RetryPolicy.none },
+  'kyc.sync-registry': { queue: QueueName.Kyc, options: RetryPolicy.transient },
+  'kyc.expire': { queue: QueueName.Kyc, options: RetryPolicy.none },
+  'audit.anchor': { queue: QueueName.Chain, options: RetryPolicy.none },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -35,4 +45,5 @@ export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 /** How many jobs of each queue one worker process runs at once. */
 export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Chain]: 4,
+  [QueueName.Kyc]: 4,
 };

@@ -1,10 +1,17 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ChainStatusService } from '@gpu/chain';
+import { Public, Roles } from '../auth/access-policy';
 import { ChainStatusResponse, DeployedContractResponse } from './dto/chain-status.response';
 import { ReconciliationResponse } from './dto/reconciliation.response';
 
-/** Public facts: contract addresses, balances and supplies are on chain for anyone to see. */
+/** Contract addresses and the pipeline's progress are public; the reconciliation report is for staff. */
 @ApiTags('chain')
 @ApiExtraModels(DeployedContractResponse)
 @Controller('chain')
@@ -12,6 +19,7 @@ export class ChainController {
   constructor(private readonly status: ChainStatusService) {}
 
   @Get('status')
+  @Public()
   @ApiOperation({ summary: 'Contracts, chain head, indexer progress and outbox depth' })
   @ApiOkResponse({ type: ChainStatusResponse })
   getStatus(): Promise<ChainStatusResponse> {
@@ -19,6 +27,8 @@ export class ChainController {
   }
 
   @Get('reconciliation')
+  @Roles(['compliance', 'admin'])
+  @ApiBearerAuth()
   @ApiOperation({
     summary: 'The latest comparison of indexed balances and supplies with the chain',
   })

@@ -10,9 +10,11 @@ import type { FastifyReply } from 'fastify';
 import { AppConfig } from '@gpu/config';
 import { ChainHealthIndicator } from '@gpu/chain';
 import { RedisHealth } from '@gpu/queue';
+import { Public } from '../auth/access-policy';
 
 /** Liveness of the three dependencies. Each check gives up after HEALTH_TIMEOUT_MS. */
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,0 +1,23 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '@gpu/config';
+import { ApiModule } from '../api.module';
+import { configureApp } from './configure-app';
+import { createFastifyAdapter } from './fastify-adapter';
+
+/**
+ * The API as main() and the tests build it. Raw bodies are kept beside the parsed ones, for the
+ * webhook signatures computed over the exact bytes.
+ */
+export async function createApiApp(
+  config: AppConfig,
+  options: { logger?: false; bufferLogs?: boolean } = {},
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config),
+    createFastifyAdapter(),
+    { ...options, rawBody: true },
+  );
+  configureApp(app);
+  return app;
+}

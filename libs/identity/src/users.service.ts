@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { type Actor, AuditLog, userActor } from '@gpu/audit';
+import { User, type UserRole, type StaffRole } from './entities/user.entity';
+import { IdentityError } from './identity.errors';
+import { PasswordHasher } from './password-hasher';
+import type { Principal } from './principal';
+import { type Session, SessionsService } from './sessions.service';
+
+const UNIQUE_VIOLATION = '23505';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Accounts: investors register themselves; staff are created by an admin; the first admin by the CLI. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Self-registration of an investor, signed in at once. */
+  async registerInvestor(email: string, password: string, requestId?: string): Promise<Session> {
+    const passwordHash = await this.hasher.hash(password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.insert(manager, email, passwordHash, 'investor', null);
+      const actor = userActor(user.id, user.role, requestId);
+      await this.audit.record(manager, actor, 'user.register', `user:${user.id}`, {
+        email: user.email,
+        role: user.role,
+      });
+      return this.sessions.open(manager, user);
+    });
+  }
+
+  /** A staff account, created by an admin. */
+  async createStaff(
+    email: string,
+    password: string,
+    role: StaffRole,
+    actor: Actor,
+    adminId: string | null,
+  ): Promise<User> {
+    const passwordHash = await this.hasher.hash(password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.insert(manager, email, passwordHash, role, adminId);
+      await this.audit.record(manager, actor, 'user.create', `user:${user.id}`, {
+        email: user.email,
+        role,
+      });
+      return user;
+    });
+  }
+
+  /** Email and password to a session; every failure looks the same. */
+  async signIn(email: string, password: string, requestId?: string): Promise<Session> {
+    const user = await this.dataSource
+      .getRepository(User)
+      .findOneBy({ email: normaliseEmail(email) });
+    const matches = await this.hasher.verify(user?.passwordHash, password);
+    if (!user || !matches || user.status !== 'active') throw IdentityError.invalidCredentials();
+    return this.dataSource.transaction(async (manager) => {
+      await this.audit.record(
+        manager,
+        userActor(user.id, user.role, requestId),
+        'auth.sign-in',
+        `user:${user.id}`,
+        {
+          method: 'password',
+        },
+      );
+      return this.sessions.open(manager, user);
+    });
+  }
+
+  /** Changes the caller's password and ends every session (a fresh one is returned). */
+  async changePassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    actor: Actor,
+  ): Promise<Session> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: principal.userId });
+    if (!user || !(await this.hasher.verify(user.passwordHash, currentPassword)))
+      throw IdentityError.invalidCredentials();
+    const passwordHash = await this.hasher.hash(newPassword);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: user.id }, { passwordHash });
+      await this.sessions.revokeAll(manager, user.id);
+      await this.audit.record(manager, actor, 'user.change-password', `user:${user.id}`, {});
+      const fresh = await manager.findOneByOrFail(User, { id: user.id });
+      return this.sessions.open(manager, fresh);
+    });
+  }
+
+  /** The active user behind a principal; a disabled or deleted account is refused. */
+  async activeUser(userId: string): Promise<User> {
+    const user = await this.dataSource
+      .getRepository(User)
+      .findOneBy({ id: userId, status: 'active' });
+    if (!user) throw IdentityError.tokenInvalid();
+    return user;
+  }
+
+  async findById(id: string): Promise<User> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id });
+    if (!user) throw IdentityError.userNotFound();
+    return user;
+  }
+
+  list(role?: UserRole): Promise<User[]> {
+    return this.dataSource.getRepository(User).find({
+      where: role ? { role } : {},
+      order: { createdAt: 'ASC' },
+      take: 1000,
+    });
+  }
+
+  /** Disables an account and ends its sessions; its API keys stop working with it. */
+  async disable(id: string, actor: Actor, adminId: string): Promise<User> {
+    if (id === adminId) throw IdentityError.selfDisable();
+    return this.dataSource.transaction(async (manager) => {
+      const user = await manager.findOne(User, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!user) throw IdentityError.userNotFound();
+      if (user.status === 'disabled') return user;
+      await manager.update(User, { id }, { status: 'disabled' });
+      await this.sessions.revokeAll(manager, id);
+      await this.audit.record(manager, actor, 'user.disable', `user:${id}`, {
+        before: 'active',
+        after: 'disabled',
+      });
+      return manager.findOneByOrFail(User, { id });
+    });
+  }
+
+  private async insert(
+    manager: EntityManager,
+    email: string,
+    passwordHash: string,
+    role: UserRole,
+    createdBy: string | null,
+  ): Promise<User> {
+    const user = manager.create(User, {
+      email: normaliseEmail(email),
+      passwordHash,
+      role,
+      createdBy,
+    });
+    try {
+      await manager.save(user);
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      )
+        throw IdentityError.emailTaken();
+      throw error;
+    }
+    return user;
+  }
+}

@@ -1,0 +1,76 @@
+import { DomainError } from '@gpu/common';
+
+export enum KycErrorCode {
+  CASE_NOT_FOUND = 'KYC_CASE_NOT_FOUND',
+  CASE_ALREADY_PENDING = 'KYC_CASE_ALREADY_PENDING',
+  INVALID_TRANSITION = 'KYC_INVALID_TRANSITION',
+  SEPARATION_OF_DUTIES = 'KYC_SEPARATION_OF_DUTIES',
+  NOT_AN_INVESTOR = 'KYC_NOT_AN_INVESTOR',
+  WEBHOOK_NOT_CONFIGURED = 'KYC_WEBHOOK_NOT_CONFIGURED',
+  WEBHOOK_SIGNATURE_INVALID = 'KYC_WEBHOOK_SIGNATURE_INVALID',
+  WEBHOOK_PAYLOAD_INVALID = 'KYC_WEBHOOK_PAYLOAD_INVALID',
+}
+
+export class KycError extends DomainError {
+  static caseNotFound(): KycError {
+    return new KycError(KycErrorCode.CASE_NOT_FOUND, 'not_found', 'No such KYC case');
+  }
+
+  static alreadyPending(caseId?: string): KycError {
+    return new KycError(
+      KycErrorCode.CASE_ALREADY_PENDING,
+      'conflict',
+      'The investor already has a KYC case under review',
+      caseId ? { caseId } : undefined,
+    );
+  }
+
+  static invalidTransition(from: string, to: string): KycError {
+    return new KycError(
+      KycErrorCode.INVALID_TRANSITION,
+      'conflict',
+      `A ${from} KYC case cannot become ${to}`,
+      { from, to },
+    );
+  }
+
+  static separationOfDuties(): KycError {
+    return new KycError(
+      KycErrorCode.SEPARATION_OF_DUTIES,
+      'forbidden',
+      'Nobody may decide a KYC case they opened',
+    );
+  }
+
+  static notAnInvestor(): KycError {
+    return new KycError(
+      KycErrorCode.NOT_AN_INVESTOR,
+      'invalid',
+      'KYC cases are opened for investor accounts only',
+    );
+  }
+
+  static webhookNotConfigured(): KycError {
+    return new KycError(
+      KycErrorCode.WEBHOOK_NOT_CONFIGURED,
+      'unavailable',
+      'The KYC webhook is not configured (KYC_WEBHOOK_SECRET)',
+    );
+  }
+
+  static webhookSignatureInvalid(): KycError {
+    return new KycError(
+      KycErrorCode.WEBHOOK_SIGNATURE_INVALID,
+      'unauthorized',
+      'The payload digest is missing, uses another algorithm or does not match the body',
+    );
+  }
+
+  static webhookPayloadInvalid(problem: string): KycError {
+    return new KycError(
+      KycErrorCode.WEBHOOK_PAYLOAD_INVALID,
+      'invalid',
+      `The webhook payload is not valid: ${problem}`,
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { providerActor } from '@gpu/audit';
+import { AppConfig } from '@gpu/config';
+import { KycCase } from '../entities/kyc-case.entity';
+import { type KycEventOutcome, KycProviderEvent } from '../entities/kyc-provider-event.entity';
+import { KycError } from '../kyc.errors';
+import { parseSumsubEvent, verifySumsubSignature } from '../providers/sumsub-webhook';
+import { ApplyKycReview } from './apply-kyc-review';
+
+export interface SumsubDelivery {
+  rawBody: Buffer;
+  digest?: string;
+  algorithm?: string;
+  requestId?: string;
+}
+
+export interface WebhookReceipt {
+  eventId: string;
+  duplicate: boolean;
+  outcome: KycEventOutcome;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The Sumsub-compatible provider: a signed webhook delivery becomes a review of the case whose id
+ * the applicant carries as `externalUserId`. Each event id is processed once; an event older
+ * than the newest one applied to the case is recorded as stale and changes nothing.
+ */
+@Injectable()
+export class ReceiveSumsubWebhook {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly apply: ApplyKycReview,
+  ) {}
+
+  async execute(delivery: SumsubDelivery): Promise<WebhookReceipt> {
+    const secret = this.config.KYC_WEBHOOK_SECRET;
+    if (!secret) throw KycError.webhookNotConfigured();
+    verifySumsubSignature(delivery.rawBody, delivery.digest, delivery.algorithm, secret);
+    const event = parseSumsubEvent(delivery.rawBody);
+    const eventId = `sumsub:${event.id}`;
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO kyc_provider_event (id, provider, type, case_id, occurred_at, outcome, payload_digest)
+         VALUES ($1, 'sumsub', $2, NULL, $3, 'ignored', $4)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [eventId, event.type, event.occurredAt, event.payloadDigest],
+      );
+      if (inserted.length === 0) {
+        const first = await manager.findOneByOrFail(KycProviderEvent, { id: eventId });
+        return { eventId, duplicate: true, outcome: first.outcome };
+      }
+      const kycCase =
+        event.externalUserId && UUID.test(event.externalUserId)
+          ? await manager.findOne(KycCase, {
+              where: { id: event.externalUserId, provider: 'sumsub' },
+              lock: { mode: 'pessimistic_write' },
+            })
+          : null;
+      let outcome: KycEventOutcome;
+      if (!kycCase) outcome = 'unknown-case';
+      else if (!event.review) outcome = 'ignored';
+      else if (kycCase.providerEventAt && event.occurredAt <= kycCase.providerEventAt)
+        outcome = 'stale';
+      else if (kycCase.status === 'expired') outcome = 'ignored';
+      else {
+        kycCase.providerEventAt = event.occurredAt;
+        const answerApplies =
+          (event.review.answer === 'approved') !== (kycCase.status === 'approved');
+        if (answerApplies)
+          await this.apply.execute(
+            manager,
+            kycCase,
+            { ...event.review, caseId: kycCase.id },
+            providerActor('sumsub', delivery.requestId),
+          );
+        else
+          await manager.update(KycCase, { id: kycCase.id }, { providerEventAt: event.occurredAt });
+        outcome = 'applied';
+      }
+      await manager.update(
+        KycProviderEvent,
+        { id: eventId },
+        { outcome, caseId: kycCase?.id ?? null },
+      );
+      return { eventId, duplicate: false, outcome };
+    });
+  }
+}

@@ -1,0 +1,369 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { createHmac, randomUUID } from 'node:crypto';
+import { type JsonRpcProvider, ZeroHash } from 'ethers';
+import { DataSource } from 'typeorm';
+import { type Deployment, readDeploymentFile, registryInvestorId } from '@gpu/chain';
+import { type IdentityRegistry, IdentityRegistry__factory } from '../../libs/chain/src/generated';
+import { waitFor } from '../../scripts/lib/wait-for';
+import { type RunningApi, startApi, startWorker } from '../support/apps';
+import {
+  type ApiClient,
+  linkWallet,
+  registerInvestor,
+  signInStaff,
+  type SignedIn,
+} from '../support/api-client';
+import { directProvider } from '../support/outbox-client';
+
+const SECRET = process.env.KYC_WEBHOOK_SECRET!;
+const GERMANY = 276;
+
+describe('KYC over HTTP, onto the IdentityRegistry', () => {
+  let api: RunningApi;
+  let worker: INestApplicationContext;
+  let rpc: JsonRpcProvider;
+  let deployment: Deployment;
+  let registry: IdentityRegistry;
+  let dataSource: DataSource;
+  let officer: SignedIn;
+
+  beforeAll(async () => {
+    api = await startApi();
+    worker = await startWorker();
+    rpc = directProvider(process.env.RPC_URL!);
+    deployment = readDeploymentFile(process.env.DEPLOYMENT_FILE!);
+    registry = IdentityRegistry__factory.connect(
+      deployment.contracts.IdentityRegistry.address,
+      rpc,
+    );
+    dataSource = api.app.get(DataSource);
+    officer = await signInStaff(api, 'compliance');
+  });
+
+  afterAll(async () => {
+    rpc?.destroy();
+    await worker?.close();
+    await api?.close();
+  });
+
+  const verified = (address: string) => registry.isVerified(address);
+  const waitVerified = (address: string, expected: boolean, what: string) =>
+    waitFor(async () => ((await verified(address)) === expected ? true : undefined), {
+      what,
+      timeoutMs: 20_000,
+    });
+
+  async function openCase(investor: ApiClient, provider: 'manual' | 'sumsub') {
+    const opened = await investor.post('/kyc/cases', {
+      provider,
+      country: GERMANY,
+      documents:
+        provider === 'manual'
+          ? [{ type: 'passport', name: 'passport.pdf', sha256: 'ab'.repeat(32) }]
+          : undefined,
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.body.status).toBe('pending');
+    return opened.body.id as string;
+  }
+
+  async function auditActions(subject: string): Promise<string[]> {
+    const rows: { action: string }[] = await dataSource.query(
+      `SELECT action FROM audit_entry WHERE subject = $1 ORDER BY sequence`,
+      [subject],
+    );
+    return rows.map((row) => row.action);
+  }
+
+  describe('manual review', () => {
+    it('an approval registers every wallet on chain, and a wallet linked later joins them', async () => {
+      const investor = await registerInvestor(api);
+      const first = await linkWallet(investor.client);
+      const second = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'manual');
+      expect(await verified(first.wallet.address)).toBe(false);
+
+      const approved = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        level: 'basic-kyc-level',
+        reason: 'passport checked',
+      });
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({
+        status: 'approved',
+        level: 'basic-kyc-level',
+        decidedBy: `user:${officer.userId}`,
+      });
+      const expiresAt = Date.parse(approved.body.expiresAt);
+      expect(expiresAt).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+
+      await waitVerified(first.wallet.address, true, 'the first wallet verified on chain');
+      await waitVerified(second.wallet.address, true, 'the second wallet verified on chain');
+      const [investorId, country, kycExpiry] = await registry.identityOf(first.wallet.address);
+      expect(investorId).toBe(registryInvestorId(investor.userId));
+      expect(Number(country)).toBe(GERMANY);
+      expect(Number(kycExpiry)).toBe(Math.floor(expiresAt / 1000));
+
+      const third = await linkWallet(investor.client);
+      await waitVerified(
+        third.wallet.address,
+        true,
+        'a wallet linked after approval verified on chain',
+      );
+
+      expect(await auditActions(`kyc-case:${caseId}`)).toEqual(['kyc.open', 'kyc.approve']);
+      expect(await auditActions(`investor:${investor.userId}`)).toEqual([
+        'identity-registry.register',
+        'identity-registry.register',
+      ]);
+      const [entry]: { request_id: string; actor: string; role: string }[] = await dataSource.query(
+        `SELECT request_id, actor, role FROM audit_entry WHERE subject = $1 AND action = 'kyc.approve'`,
+        [`kyc-case:${caseId}`],
+      );
+      expect(entry).toEqual({
+        request_id: approved.headers.get('x-request-id'),
+        actor: `user:${officer.userId}`,
+        role: 'compliance',
+      });
+    });
+
+    it('a revocation removes the wallets from the registry', async () => {
+      const investor = await registerInvestor(api);
+      const { wallet } = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'manual');
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await waitVerified(wallet.address, true, 'the wallet verified');
+
+      const revoked = await officer.client.post(`/kyc/cases/${caseId}/revoke`, {
+        labels: ['FORGERY'],
+        reason: 'document forged',
+      });
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toMatchObject({ status: 'rejected', rejectLabels: ['FORGERY'] });
+      await waitVerified(wallet.address, false, 'the wallet removed');
+      const [investorId] = await registry.identityOf(wallet.address);
+      expect(investorId).toBe(ZeroHash);
+    });
+
+    it('a rejection carries labels; decided cases refuse another decision; one pending case at a time', async () => {
+      const investor = await registerInvestor(api);
+      const caseId = await openCase(investor.client, 'manual');
+      const second = await investor.client.post('/kyc/cases', {
+        provider: 'manual',
+        country: GERMANY,
+      });
+      expect(second.status).toBe(409);
+      expect(second.body.code).toBe('KYC_CASE_ALREADY_PENDING');
+
+      const rejected = await officer.client.post(`/kyc/cases/${caseId}/reject`, {
+        labels: ['DOCUMENT_EXPIRED', 'BAD_PHOTO'],
+        reason: 'expired passport',
+      });
+      expect(rejected.body).toMatchObject({
+        status: 'rejected',
+        rejectLabels: ['DOCUMENT_EXPIRED', 'BAD_PHOTO'],
+      });
+      const approveAfter = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        level: 'basic',
+        reason: 'x',
+      });
+      expect(approveAfter.status).toBe(409);
+      expect(approveAfter.body.code).toBe('KYC_INVALID_TRANSITION');
+      expect((await openCase(investor.client, 'manual')).length).toBe(36);
+    });
+
+    it('an approval that runs out expires, and its wallets leave the registry', async () => {
+      const investor = await registerInvestor(api);
+      const { wallet } = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'manual');
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await waitVerified(wallet.address, true, 'the wallet verified');
+
+      // Time passes: the approval's expiry is now behind us (the registry still holds a year).
+      await dataSource.query(
+        `UPDATE kyc_case SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [caseId],
+      );
+      await waitVerified(wallet.address, false, 'the expired wallet removed by the expiry job');
+      const status = await waitFor(
+        async () => {
+          const body = (await investor.client.get(`/kyc/cases/${caseId}`)).body;
+          return body.status === 'expired' ? body.status : undefined;
+        },
+        { what: 'the case expired' },
+      );
+      expect(status).toBe('expired');
+      expect(await auditActions(`kyc-case:${caseId}`)).toEqual([
+        'kyc.open',
+        'kyc.approve',
+        'kyc.expire',
+      ]);
+      const [entry]: { actor: string }[] = await dataSource.query(
+        `SELECT actor FROM audit_entry WHERE subject = $1 AND action = 'kyc.expire'`,
+        [`kyc-case:${caseId}`],
+      );
+      expect(entry.actor).toBe('worker');
+    });
+  });
+
+  describe('Sumsub-compatible webhook', () => {
+    const createdAt = (offsetMs: number) =>
+      new Date(Date.now() + offsetMs).toISOString().replace('T', ' ').replace('Z', '');
+
+    function reviewed(
+      caseId: string,
+      answer: 'GREEN' | 'RED',
+      offsetMs = 0,
+      correlationId = `req-${randomUUID()}`,
+    ) {
+      return {
+        applicantId: randomUUID().replace(/-/g, '').slice(0, 24),
+        inspectionId: randomUUID().replace(/-/g, '').slice(0, 24),
+        correlationId,
+        externalUserId: caseId,
+        levelName: 'basic-kyc-level',
+        type: 'applicantReviewed',
+        reviewStatus: 'completed',
+        reviewResult:
+          answer === 'GREEN'
+            ? { reviewAnswer: 'GREEN' }
+            : {
+                reviewAnswer: 'RED',
+                rejectLabels: ['FORGERY'],
+                reviewRejectType: 'FINAL',
+                moderationComment: 'forged',
+              },
+        createdAtMs: createdAt(offsetMs),
+      };
+    }
+
+    const sign = (raw: string, secret = SECRET) =>
+      createHmac('sha256', secret).update(raw).digest('hex');
+
+    async function deliver(payload: unknown, options: { digest?: string; raw?: string } = {}) {
+      const raw = options.raw ?? JSON.stringify(payload);
+      const response = await fetch(`${api.url}/kyc/webhooks/sumsub`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-payload-digest': options.digest ?? sign(raw),
+          'x-payload-digest-alg': 'HMAC_SHA256_HEX',
+        },
+        body: raw,
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+
+    async function sumsubInvestor() {
+      const investor = await registerInvestor(api);
+      const { wallet } = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'sumsub');
+      return { investor, wallet, caseId };
+    }
+
+    it('GREEN approves the case and registers the wallet; a replay of the event changes nothing', async () => {
+      const { investor, wallet, caseId } = await sumsubInvestor();
+      const event = reviewed(caseId, 'GREEN');
+      const first = await deliver(event);
+      expect(first).toEqual({
+        status: 200,
+        body: { eventId: `sumsub:${event.correlationId}`, duplicate: false, outcome: 'applied' },
+      });
+      const kycCase = (await investor.client.get(`/kyc/cases/${caseId}`)).body;
+      expect(kycCase).toMatchObject({
+        status: 'approved',
+        level: 'basic-kyc-level',
+        decidedBy: 'provider:sumsub',
+      });
+      await waitVerified(wallet.address, true, 'the wallet verified after GREEN');
+
+      const auditBefore = await auditActions(`kyc-case:${caseId}`);
+      const replay = await deliver(event);
+      expect(replay).toEqual({
+        status: 200,
+        body: { eventId: `sumsub:${event.correlationId}`, duplicate: true, outcome: 'applied' },
+      });
+      expect(await auditActions(`kyc-case:${caseId}`)).toEqual(auditBefore);
+    });
+
+    it('refuses a bad signature, a body changed after signing, and another algorithm, with nothing written', async () => {
+      const { investor, caseId } = await sumsubInvestor();
+      const event = reviewed(caseId, 'GREEN');
+      const raw = JSON.stringify(event);
+
+      const wrongSecret = await deliver(event, { digest: sign(raw, 'another-secret-entirely') });
+      expect(wrongSecret.status).toBe(401);
+      expect(wrongSecret.body.code).toBe('KYC_WEBHOOK_SIGNATURE_INVALID');
+
+      const changed = await deliver(event, {
+        raw: raw.replace('"GREEN"', '"GREEN" '),
+        digest: sign(raw),
+      });
+      expect(changed.status).toBe(401);
+
+      const missing = await fetch(`${api.url}/kyc/webhooks/sumsub`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: raw,
+      });
+      expect(missing.status).toBe(401);
+
+      const sha1 = await fetch(`${api.url}/kyc/webhooks/sumsub`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-payload-digest': sign(raw),
+          'x-payload-digest-alg': 'HMAC_SHA1_HEX',
+        },
+        body: raw,
+      });
+      expect(sha1.status).toBe(401);
+
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('pending');
+      const events: unknown[] = await dataSource.query(
+        `SELECT 1 FROM kyc_provider_event WHERE id = $1`,
+        [`sumsub:${event.correlationId}`],
+      );
+      expect(events).toHaveLength(0);
+      // The genuine delivery still goes through afterwards.
+      expect((await deliver(event)).body.outcome).toBe('applied');
+    });
+
+    it('RED after GREEN revokes the approval and removes the wallet', async () => {
+      const { investor, wallet, caseId } = await sumsubInvestor();
+      await deliver(reviewed(caseId, 'GREEN', -60_000));
+      await waitVerified(wallet.address, true, 'the wallet verified after GREEN');
+      const red = await deliver(reviewed(caseId, 'RED'));
+      expect(red.body.outcome).toBe('applied');
+      const kycCase = (await investor.client.get(`/kyc/cases/${caseId}`)).body;
+      expect(kycCase).toMatchObject({
+        status: 'rejected',
+        rejectLabels: ['FORGERY'],
+        reason: 'forged',
+      });
+      await waitVerified(wallet.address, false, 'the wallet removed after RED');
+    });
+
+    it('an older event delivered late is recorded as stale and changes nothing', async () => {
+      const { investor, wallet, caseId } = await sumsubInvestor();
+      const olderRed = reviewed(caseId, 'RED', -120_000);
+      const newerGreen = reviewed(caseId, 'GREEN', -60_000);
+      expect((await deliver(newerGreen)).body.outcome).toBe('applied');
+      expect((await deliver(olderRed)).body.outcome).toBe('stale');
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('approved');
+      await waitVerified(wallet.address, true, 'the wallet stays verified');
+    });
+
+    it('answers malformed payloads with 400 and unknown applicants with a recorded no-op', async () => {
+      const notJsonObject = await deliver([1, 2, 3]);
+      expect(notJsonObject.status).toBe(400);
+      expect(notJsonObject.body.code).toBe('KYC_WEBHOOK_PAYLOAD_INVALID');
+      const noAnswer = await deliver({
+        ...reviewed(randomUUID(), 'GREEN'),
+        reviewResult: { reviewAnswer: 'MAYBE' },
+      });
+      expect(noAnswer.body.code).toBe('KYC_WEBHOOK_PAYLOAD_INVALID');
+      const unknown = await deliver(reviewed(randomUUID(), 'GREEN'));
+      expect(unknown).toMatchObject({ status: 200, body: { outcome: 'unknown-case' } });
+    });
+  });
+});
