@@ -4,6 +4,7 @@ import { type JsonRpcProvider, ZeroHash } from 'ethers';
 import { DataSource } from 'typeorm';
 import { type Deployment, readDeploymentFile, registryInvestorId } from '@gpu/chain';
 import { type IdentityRegistry, IdentityRegistry__factory } from '../../libs/chain/src/generated';
+import { JobQueue } from '@gpu/queue';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { type RunningApi, startApi, startWorker } from '../support/apps';
 import {
@@ -65,6 +66,14 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     expect(opened.status).toBe(201);
     expect(opened.body.status).toBe('pending');
     return opened.body.id as string;
+  }
+
+  async function outboxStates(investorId: string): Promise<string[]> {
+    const rows: { state: string }[] = await dataSource.query(
+      `SELECT state FROM chain_tx WHERE reference = $1 ORDER BY id`,
+      [`investor:${investorId}`],
+    );
+    return rows.map((row) => row.state);
   }
 
   async function auditActions(subject: string): Promise<string[]> {
@@ -203,6 +212,69 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       );
       expect(entry.actor).toBe('worker');
     });
+    it("disabling an investor's account removes their wallets from the registry", async () => {
+      const admin = await signInStaff(api, 'admin');
+      const investor = await registerInvestor(api);
+      const { wallet } = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'manual');
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await waitVerified(wallet.address, true, 'the wallet verified');
+      expect((await admin.client.post(`/users/${investor.userId}/disable`)).status).toBe(200);
+      await waitVerified(wallet.address, false, 'the disabled investor removed');
+    });
+
+    it('a registry transaction that fails on a drift is corrected from the chain, and the next change lands', async () => {
+      const investor = await registerInvestor(api);
+      const { wallet } = await linkWallet(investor.client);
+      const caseId = await openCase(investor.client, 'manual');
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        level: 'basic',
+        reason: 'ok',
+      });
+      await waitVerified(wallet.address, true, 'the wallet verified');
+      await waitFor(
+        async () =>
+          (await outboxStates(investor.userId)).every((s) => s === 'confirmed') ? true : undefined,
+        { what: 'the registration confirmed' },
+      );
+
+      // The platform loses track: it believes the wallet was never registered.
+      await dataSource.query(
+        `UPDATE wallet SET registry_expiry = NULL, registry_country = NULL WHERE address = $1`,
+        [wallet.address.toLowerCase()],
+      );
+      await api.app
+        .get(JobQueue)
+        .enqueue(
+          'kyc.sync-registry',
+          { userId: investor.userId },
+          { jobId: `drift-${investor.userId}` },
+        );
+      const failed = await waitFor(
+        async () => {
+          const rows: { change_digest: string }[] = await dataSource.query(
+            `SELECT change_digest FROM audit_entry WHERE subject = $1 AND action = 'identity-registry.failed'`,
+            [`investor:${investor.userId}`],
+          );
+          return rows.length ? rows : undefined;
+        },
+        { what: 'the failed registration noticed', timeoutMs: 20_000 },
+      );
+      expect(failed).toHaveLength(1);
+      expect(await outboxStates(investor.userId)).toEqual(['confirmed', 'failed']);
+      const [row]: { registry_expiry: Date | null }[] = await dataSource.query(
+        `SELECT registry_expiry FROM wallet WHERE address = $1`,
+        [wallet.address.toLowerCase()],
+      );
+      expect(row.registry_expiry).not.toBeNull();
+
+      // Corrected from the chain, a revocation removes the wallet (a wrong belief would make it revert).
+      await officer.client.post(`/kyc/cases/${caseId}/revoke`, {
+        labels: ['FORGERY'],
+        reason: 'x',
+      });
+      await waitVerified(wallet.address, false, 'the wallet removed after the correction');
+    });
   });
 
   describe('Sumsub-compatible webhook', () => {
@@ -266,7 +338,11 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const first = await deliver(event);
       expect(first).toEqual({
         status: 200,
-        body: { eventId: `sumsub:${event.correlationId}`, duplicate: false, outcome: 'applied' },
+        body: {
+          eventId: `sumsub:applicantReviewed:${event.correlationId}`,
+          duplicate: false,
+          outcome: 'applied',
+        },
       });
       const kycCase = (await investor.client.get(`/kyc/cases/${caseId}`)).body;
       expect(kycCase).toMatchObject({
@@ -280,9 +356,47 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const replay = await deliver(event);
       expect(replay).toEqual({
         status: 200,
-        body: { eventId: `sumsub:${event.correlationId}`, duplicate: true, outcome: 'applied' },
+        body: {
+          eventId: `sumsub:applicantReviewed:${event.correlationId}`,
+          duplicate: true,
+          outcome: 'applied',
+        },
       });
       expect(await auditActions(`kyc-case:${caseId}`)).toEqual(auditBefore);
+
+      const sameIdOtherBody = await deliver({ ...event, levelName: 'another-level' });
+      expect(sameIdOtherBody.status).toBe(409);
+      expect(sameIdOtherBody.body.code).toBe('KYC_WEBHOOK_EVENT_CONFLICT');
+    });
+
+    it("a compliance officer's revocation stands against a later GREEN from the provider", async () => {
+      const { investor, wallet, caseId } = await sumsubInvestor();
+      await deliver(reviewed(caseId, 'GREEN', -60_000));
+      await waitVerified(wallet.address, true, 'the wallet verified after GREEN');
+      await officer.client.post(`/kyc/cases/${caseId}/revoke`, {
+        labels: ['SANCTIONS'],
+        reason: 'hit',
+      });
+      await waitVerified(wallet.address, false, 'the wallet removed after the revocation');
+      expect((await deliver(reviewed(caseId, 'GREEN', 60_000))).body.outcome).toBe('ignored');
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('rejected');
+    });
+
+    it('a compliance officer may reject a pending provider case, but not approve it', async () => {
+      const { investor, caseId } = await sumsubInvestor();
+      const approve = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        level: 'x',
+        reason: 'x',
+      });
+      expect(approve.body.code).toBe('KYC_INVALID_TRANSITION');
+      const reject = await officer.client.post(`/kyc/cases/${caseId}/reject`, {
+        labels: ['ABANDONED'],
+        reason: 'the applicant never finished',
+      });
+      expect(reject.body.status).toBe('rejected');
+      expect(
+        (await investor.client.post('/kyc/cases', { provider: 'sumsub', country: GERMANY })).status,
+      ).toBe(201);
     });
 
     it('refuses a bad signature, a body changed after signing, and another algorithm, with nothing written', async () => {
@@ -321,7 +435,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('pending');
       const events: unknown[] = await dataSource.query(
         `SELECT 1 FROM kyc_provider_event WHERE id = $1`,
-        [`sumsub:${event.correlationId}`],
+        [`sumsub:applicantReviewed:${event.correlationId}`],
       );
       expect(events).toHaveLength(0);
       // The genuine delivery still goes through afterwards.

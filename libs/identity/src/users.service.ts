@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { type Actor, AuditLog, userActor } from '@gpu/audit';
+import { JobQueue } from '@gpu/queue';
 import { User, type UserRole, type StaffRole } from './entities/user.entity';
 import { IdentityError } from './identity.errors';
 import { PasswordHasher } from './password-hasher';
@@ -21,6 +22,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
+    private readonly jobs: JobQueue,
   ) {}
 
   /** Self-registration of an investor, signed in at once. */
@@ -120,10 +122,14 @@ export class UsersService {
     });
   }
 
-  /** Disables an account and ends its sessions; its API keys stop working with it. */
+  /**
+   * Disables an account and ends its sessions; its API keys stop working with it, and an
+   * investor's wallets leave the IdentityRegistry (the registry sync treats a disabled account as
+   * unverified).
+   */
   async disable(id: string, actor: Actor, adminId: string): Promise<User> {
     if (id === adminId) throw IdentityError.selfDisable();
-    return this.dataSource.transaction(async (manager) => {
+    const user = await this.dataSource.transaction(async (manager) => {
       const user = await manager.findOne(User, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -138,6 +144,13 @@ export class UsersService {
       });
       return manager.findOneByOrFail(User, { id });
     });
+    if (user.role === 'investor')
+      await this.jobs.enqueue(
+        'kyc.sync-registry',
+        { userId: id },
+        { jobId: `kyc-sync-registry-disable-${id}-${user.sessionVersion}` },
+      );
+    return user;
   }
 
   private async insert(

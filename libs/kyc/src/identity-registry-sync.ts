@@ -11,7 +11,7 @@ import {
   identityRegistryInterface as registry,
   registryInvestorId,
 } from '@gpu/chain';
-import { Wallet } from '@gpu/identity';
+import { User, Wallet } from '@gpu/identity';
 import { KycCase } from './entities/kyc-case.entity';
 
 /** The topic of registry transactions, for whoever wants their outcome. */
@@ -39,7 +39,10 @@ export class IdentityRegistrySync {
     @Inject(DEPLOYMENT) private readonly deployment: Deployment,
   ) {}
 
-  /** Enqueues what the investor's wallets need; returns how many wallets it touched. */
+  /**
+   * Enqueues what the investor's wallets need; returns how many wallets it touched. A disabled
+   * account counts as having no approval.
+   */
   async sync(manager: EntityManager, investorId: string, actor: Actor): Promise<number> {
     const wallets = await manager.find(Wallet, {
       where: { userId: investorId },
@@ -47,13 +50,18 @@ export class IdentityRegistrySync {
       lock: { mode: 'pessimistic_write' },
     });
     if (wallets.length === 0) return 0;
-    const approval = await manager.findOne(KycCase, {
-      where: { investorId, status: 'approved', expiresAt: MoreThan(new Date()) },
-    });
-    const desired: Desired | null = approval && {
-      country: approval.country,
-      expiry: new Date(Math.floor(approval.expiresAt!.getTime() / 1000) * 1000),
-    };
+    const active = await manager.existsBy(User, { id: investorId, status: 'active' });
+    const approval =
+      active &&
+      (await manager.findOne(KycCase, {
+        where: { investorId, status: 'approved', expiresAt: MoreThan(new Date()) },
+      }));
+    const desired: Desired | null = approval
+      ? {
+          country: approval.country,
+          expiry: new Date(Math.floor(approval.expiresAt!.getTime() / 1000) * 1000),
+        }
+      : null;
     const groups = new Map<Operation, Wallet[]>();
     for (const wallet of wallets) {
       const operation = operationFor(wallet, desired);

@@ -9,6 +9,7 @@ export enum KycErrorCode {
   WEBHOOK_NOT_CONFIGURED = 'KYC_WEBHOOK_NOT_CONFIGURED',
   WEBHOOK_SIGNATURE_INVALID = 'KYC_WEBHOOK_SIGNATURE_INVALID',
   WEBHOOK_PAYLOAD_INVALID = 'KYC_WEBHOOK_PAYLOAD_INVALID',
+  WEBHOOK_EVENT_CONFLICT = 'KYC_WEBHOOK_EVENT_CONFLICT',
 }
 
 export class KycError extends DomainError {
@@ -63,6 +64,15 @@ export class KycError extends DomainError {
       KycErrorCode.WEBHOOK_SIGNATURE_INVALID,
       'unauthorized',
       'The payload digest is missing, uses another algorithm or does not match the body',
+    );
+  }
+
+  static webhookEventConflict(eventId: string): KycError {
+    return new KycError(
+      KycErrorCode.WEBHOOK_EVENT_CONFLICT,
+      'conflict',
+      'An event with this id was received with another body',
+      { eventId },
     );
   }
 

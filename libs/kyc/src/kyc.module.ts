@@ -5,6 +5,7 @@ import { IdentityModule } from '@gpu/identity';
 import { KycCase } from './entities/kyc-case.entity';
 import { KycProviderEvent } from './entities/kyc-provider-event.entity';
 import { IdentityRegistrySync } from './identity-registry-sync';
+import { IdentityRegistryOutcomeListener } from './jobs/identity-registry-outcome.listener';
 import { KycExpireProcessor } from './jobs/kyc-expire.processor';
 import { KycSyncRegistryProcessor } from './jobs/kyc-sync-registry.processor';
 import { KycService } from './kyc.service';
@@ -39,9 +40,9 @@ export const KYC_ENTITIES = [KycCase, KycProviderEvent];
 })
 export class KycModule {}
 
-/** The KYC jobs (expiry sweep, registry sync); only the worker imports it. */
+/** The KYC jobs (expiry sweep, registry sync, registry outcomes); only the worker imports it. */
 @Module({
-  imports: [KycModule],
-  providers: [KycExpireProcessor, KycSyncRegistryProcessor],
+  imports: [KycModule, ChainModule, IdentityModule],
+  providers: [KycExpireProcessor, KycSyncRegistryProcessor, IdentityRegistryOutcomeListener],
 })
 export class KycWorkerModule {}

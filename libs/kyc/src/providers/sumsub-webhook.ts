@@ -90,7 +90,8 @@ export function parseSumsubEvent(rawBody: Buffer): SumsubEvent {
       answer: answer === 'GREEN' ? 'approved' : 'rejected',
       level: text(payload.levelName),
       labels: answer === 'RED' ? labels : [],
-      reason: text(result!.moderationComment, 2000) ?? text(result!.clientComment, 2000),
+      // moderationComment is written for the applicant; clientComment (internal) is never kept.
+      reason: text(result!.moderationComment, 2000),
       occurredAt,
     },
   };

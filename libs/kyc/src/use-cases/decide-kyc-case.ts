@@ -7,7 +7,7 @@ import { ApplyKycReview } from './apply-kyc-review';
 
 export interface DecideKycCaseCommand {
   caseId: string;
-  /** approve or reject a pending manual case; revoke an approved case of any provider. */
+  /** approve a pending manual case; reject any pending case; revoke an approved case of any provider. */
   decision: 'approve' | 'reject' | 'revoke';
   level?: string;
   labels?: string[];
@@ -37,10 +37,13 @@ export class DecideKycCase {
       if (kycCase.requestedBy === command.officerId || kycCase.investorId === command.officerId)
         throw KycError.separationOfDuties();
       const target = command.decision === 'approve' ? 'approved' : 'rejected';
+      // An officer approves only what they reviewed (manual cases); any pending case may be
+      // rejected (a provider case that never completes would otherwise block the investor).
       const allowed =
         command.decision === 'revoke'
           ? kycCase.status === 'approved'
-          : kycCase.status === 'pending' && kycCase.provider === 'manual';
+          : kycCase.status === 'pending' &&
+            (command.decision === 'reject' || kycCase.provider === 'manual');
       if (!allowed) throw KycError.invalidTransition(kycCase.status, target);
       return this.apply.execute(
         manager,

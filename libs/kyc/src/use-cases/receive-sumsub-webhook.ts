@@ -21,11 +21,17 @@ export interface WebhookReceipt {
   outcome: KycEventOutcome;
 }
 
+/** A compliance officer's decision stands: the provider cannot overturn it. */
+function decidedByPerson(kycCase: KycCase): boolean {
+  return kycCase.decidedBy?.startsWith('user:') ?? false;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The Sumsub-compatible provider: a signed webhook delivery becomes a review of the case whose id
- * the applicant carries as `externalUserId`. Each event id is processed once; an event older
+ * the applicant carries as `externalUserId`. Each event (type and correlationId) is processed
+ * once, and a redelivery must carry the same body; an event older
  * than the newest one applied to the case is recorded as stale and changes nothing.
  */
 @Injectable()
@@ -41,7 +47,7 @@ export class ReceiveSumsubWebhook {
     if (!secret) throw KycError.webhookNotConfigured();
     verifySumsubSignature(delivery.rawBody, delivery.digest, delivery.algorithm, secret);
     const event = parseSumsubEvent(delivery.rawBody);
-    const eventId = `sumsub:${event.id}`;
+    const eventId = `sumsub:${event.type}:${event.id}`;
     return this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO kyc_provider_event (id, provider, type, case_id, occurred_at, outcome, payload_digest)
@@ -51,6 +57,8 @@ export class ReceiveSumsubWebhook {
       );
       if (inserted.length === 0) {
         const first = await manager.findOneByOrFail(KycProviderEvent, { id: eventId });
+        if (first.payloadDigest !== event.payloadDigest)
+          throw KycError.webhookEventConflict(eventId);
         return { eventId, duplicate: true, outcome: first.outcome };
       }
       const kycCase =
@@ -65,7 +73,7 @@ export class ReceiveSumsubWebhook {
       else if (!event.review) outcome = 'ignored';
       else if (kycCase.providerEventAt && event.occurredAt <= kycCase.providerEventAt)
         outcome = 'stale';
-      else if (kycCase.status === 'expired') outcome = 'ignored';
+      else if (kycCase.status === 'expired' || decidedByPerson(kycCase)) outcome = 'ignored';
       else {
         kycCase.providerEventAt = event.occurredAt;
         const answerApplies =
