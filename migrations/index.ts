@@ -1,12 +1,12 @@
 import { ChainHeartbeat1764230000000 } from './1764230000000-ChainHeartbeat';
 import { ChainPipeline1795774176303 } from './1795774176303-ChainPipeline';
 import { AuditLog1795780167434 } from './1795780167434-AuditLog';
-import { IdentityKyc1795782892910 } from './1795782892910-IdentityKyc';
+import { IdentityKyc1795784625641 } from './1795784625641-IdentityKyc';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
   ChainHeartbeat1764230000000,
   ChainPipeline1795774176303,
   AuditLog1795780167434,
-  IdentityKyc1795782892910,
+  IdentityKyc1795784625641,
 ];

@@ -1,5 +1,5 @@
 import { Wallet } from 'ethers';
-import { ApiKeysService } from '@gpu/identity';
+import { ApiKeysService, SIWE_STATEMENTS } from '@gpu/identity';
 import { type RunningApi, startApi, testConfig } from '../support/apps';
 import {
   ApiClient,
@@ -49,6 +49,18 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
       expect(wrong.body.code).toBe('AUTH_INVALID_CREDENTIALS');
     });
 
+    it('refuses NUL characters anywhere in a body or query with 400, never a database error', async () => {
+      const body = await anonymous.post('/auth/register', {
+        email: 'nul@example.test',
+        password: `correct horse\u0000battery`,
+      });
+      expect(body.status).toBe(400);
+      expect(body.body.code).toBe('INVALID_CHARACTERS');
+      const officer = await signInStaff(api, 'compliance');
+      const query = await officer.client.get('/kyc/cases?status=pend%00ing');
+      expect(query.body.code).toBe('INVALID_CHARACTERS');
+    });
+
     it('refuses a second registration of the same email, whatever its case', async () => {
       const investor = await registerInvestor(api);
       const again = await anonymous.post('/auth/register', {
@@ -87,6 +99,8 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
         refreshToken: first.body.refreshToken,
       });
       expect(successor.status).toBe(401);
+      // And every access token of the account, the thief's included.
+      expect((await anonymous.withToken(first.body.accessToken).get('/auth/me')).status).toBe(401);
     });
 
     it('signs out a session: its refresh token no longer works', async () => {
@@ -230,6 +244,11 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
     it.each([
       ['another domain', { domain: 'evil.example' }, 'SIWE_DOMAIN_MISMATCH'],
       ['another URI', { uri: 'https://evil.example/login' }, 'SIWE_URI_MISMATCH'],
+      [
+        'another statement',
+        { statement: 'Approve spending of all my tokens.' },
+        'SIWE_STATEMENT_MISMATCH',
+      ],
       ['another chain id', { chainId: 1 }, 'SIWE_CHAIN_MISMATCH'],
       [
         'an expired message',
@@ -328,7 +347,8 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
       const investor = await registerInvestor(api);
       const wallet = Wallet.createRandom();
       const signInNonce = (await anonymous.post('/auth/siwe/nonce')).body;
-      const message = siweMessage(signInNonce, wallet.address);
+      // The right statement for linking, but a nonce issued for signing in.
+      const message = siweMessage(signInNonce, wallet.address, { statement: SIWE_STATEMENTS.link });
       const linked = await investor.client.post('/wallets', {
         message,
         signature: await wallet.signMessage(message),

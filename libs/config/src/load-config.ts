@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
 import { AppConfig, NodeEnv } from './app-config';
@@ -77,20 +78,25 @@ export function platformAgentPrivateKey(config: AppConfig, chainId: number): str
   ]);
 }
 
-/** Signs access tokens outside production when JWT_SECRET is unset; refused in production. */
-export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-never-use-in-production';
+/**
+ * Signs access tokens outside production when JWT_SECRET is unset: random for each process, so a
+ * forgotten setting can never leave a secret anyone could know (tokens then last as long as the
+ * process). Required in production.
+ */
+let processJwtSecret: string | undefined;
 
-/** The secret access tokens are signed with: the configured one, or outside production the development one. */
+/** The secret access tokens are signed with: the configured one, or outside production a random one. */
 export function jwtSecret(config: AppConfig): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
-  if (config.NODE_ENV !== NodeEnv.Production) return DEVELOPMENT_JWT_SECRET;
+  if (config.NODE_ENV !== NodeEnv.Production)
+    return (processJwtSecret ??= randomBytes(32).toString('hex'));
   throw new ConfigError(['JWT_SECRET is required when NODE_ENV=production']);
 }
 
 function productionProblems(config: AppConfig): string[] {
   if (config.NODE_ENV !== NodeEnv.Production) return [];
   const problems: string[] = [];
-  if (!config.JWT_SECRET || config.JWT_SECRET === DEVELOPMENT_JWT_SECRET)
+  if (!config.JWT_SECRET)
     problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
   for (const name of ['DEPLOYER_PRIVATE_KEY', 'PLATFORM_AGENT_PRIVATE_KEY'] as const) {
     const key = config[name];

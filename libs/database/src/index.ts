@@ -5,3 +5,4 @@ export * from './database.module';
 export * from './snake-naming.strategy';
 export * from './transaction';
 export * from './advisory-lock';
+export * from './unique-violation';

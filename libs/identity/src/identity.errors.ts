@@ -15,6 +15,7 @@ export enum IdentityErrorCode {
   SIWE_NONCE_INVALID = 'SIWE_NONCE_INVALID',
   SIWE_DOMAIN_MISMATCH = 'SIWE_DOMAIN_MISMATCH',
   SIWE_URI_MISMATCH = 'SIWE_URI_MISMATCH',
+  SIWE_STATEMENT_MISMATCH = 'SIWE_STATEMENT_MISMATCH',
   SIWE_CHAIN_MISMATCH = 'SIWE_CHAIN_MISMATCH',
   SIWE_EXPIRED = 'SIWE_EXPIRED',
   SIWE_NOT_YET_VALID = 'SIWE_NOT_YET_VALID',
@@ -104,6 +105,7 @@ export class IdentityError extends DomainError {
       | IdentityErrorCode.SIWE_NONCE_INVALID
       | IdentityErrorCode.SIWE_DOMAIN_MISMATCH
       | IdentityErrorCode.SIWE_URI_MISMATCH
+      | IdentityErrorCode.SIWE_STATEMENT_MISMATCH
       | IdentityErrorCode.SIWE_CHAIN_MISMATCH
       | IdentityErrorCode.SIWE_EXPIRED
       | IdentityErrorCode.SIWE_NOT_YET_VALID

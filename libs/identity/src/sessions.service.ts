@@ -96,7 +96,9 @@ export class SessionsService {
       });
       if (!token || token.revokedAt || token.expiresAt <= new Date()) return undefined;
       if (token.usedAt) {
+        // A copy is in someone's hands: end the family and every access token of the account.
         await this.revokeFamily(manager, token.familyId);
+        await manager.increment(User, { id: token.userId }, 'sessionVersion', 1);
         await this.audit.record(
           manager,
           { id: `user:${token.userId}`, role: 'unknown' },

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { type Actor, AuditLog, userActor } from '@gpu/audit';
 import { type Deployment, DEPLOYMENT } from '@gpu/chain';
 import { AppConfig } from '@gpu/config';
+import { isUniqueViolation } from '@gpu/database';
 import { JobQueue } from '@gpu/queue';
 import { SiweNonce, type SiwePurpose } from './entities/siwe-nonce.entity';
 import { User } from './entities/user.entity';
@@ -78,8 +79,22 @@ export class SiweService {
 
   /** Links the wallet that signed `message` to the investor; linking it again is a no-op. */
   async link(userId: string, message: string, signature: string, actor: Actor): Promise<Wallet> {
-    const signed = this.check(message, signature);
-    const wallet = await this.dataSource.transaction(async (manager) => {
+    const signed = this.check(message, signature, 'link');
+    const wallet = await this.linkChecked(userId, signed, actor).catch((error: unknown) => {
+      // Two links of one wallet at once: the loser sees the other's row.
+      if (isUniqueViolation(error)) throw IdentityError.walletAlreadyLinked();
+      throw error;
+    });
+    await this.jobs.enqueue(
+      'kyc.sync-registry',
+      { userId },
+      { jobId: `kyc-sync-registry-${wallet.id}` },
+    );
+    return wallet;
+  }
+
+  private linkChecked(userId: string, signed: SiweMessage, actor: Actor): Promise<Wallet> {
+    return this.dataSource.transaction(async (manager) => {
       await this.consumeNonce(manager, signed.nonce, 'link', userId);
       const address = signed.address.toLowerCase();
       const existing = await manager.findOneBy(Wallet, { address });
@@ -94,17 +109,11 @@ export class SiweService {
       });
       return linked;
     });
-    await this.jobs.enqueue(
-      'kyc.sync-registry',
-      { userId },
-      { jobId: `kyc-sync-registry-${wallet.id}` },
-    );
-    return wallet;
   }
 
   /** A session for the investor who linked the wallet that signed `message`. */
   async signIn(message: string, signature: string, requestId?: string): Promise<Session> {
-    const signed = this.check(message, signature);
+    const signed = this.check(message, signature, 'sign-in');
     return this.dataSource.transaction(async (manager) => {
       await this.consumeNonce(manager, signed.nonce, 'sign-in', null);
       const wallet = await manager.findOneBy(Wallet, { address: signed.address.toLowerCase() });
@@ -123,7 +132,7 @@ export class SiweService {
   }
 
   /** Everything that can be checked without the database, in the order a client can act on. */
-  private check(text: string, signature: string): SiweMessage {
+  private check(text: string, signature: string, purpose: SiwePurpose): SiweMessage {
     let message: SiweMessage;
     try {
       message = new SiweMessage(text);
@@ -137,6 +146,11 @@ export class SiweService {
       throw IdentityError.siwe(
         IdentityErrorCode.SIWE_DOMAIN_MISMATCH,
         `The message is for ${message.domain}, not ${this.config.SIWE_DOMAIN}`,
+      );
+    if (message.statement !== SIWE_STATEMENTS[purpose])
+      throw IdentityError.siwe(
+        IdentityErrorCode.SIWE_STATEMENT_MISMATCH,
+        `The message must state: ${SIWE_STATEMENTS[purpose]}`,
       );
     if (!sameUri(message.uri, this.config.SIWE_URI))
       throw IdentityError.siwe(

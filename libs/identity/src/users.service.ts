@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { type Actor, AuditLog, userActor } from '@gpu/audit';
+import { isUniqueViolation } from '@gpu/database';
 import { JobQueue } from '@gpu/queue';
 import { User, type UserRole, type StaffRole } from './entities/user.entity';
 import { IdentityError } from './identity.errors';
 import { PasswordHasher } from './password-hasher';
 import type { Principal } from './principal';
 import { type Session, SessionsService } from './sessions.service';
-
-const UNIQUE_VIOLATION = '23505';
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -169,11 +168,7 @@ export class UsersService {
     try {
       await manager.save(user);
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      )
-        throw IdentityError.emailTaken();
+      if (isUniqueViolation(error)) throw IdentityError.emailTaken();
       throw error;
     }
     return user;

@@ -1,10 +1,12 @@
 import { DomainError } from '@gpu/common';
+import { isUniqueViolation } from '@gpu/database';
 
 export enum KycErrorCode {
   CASE_NOT_FOUND = 'KYC_CASE_NOT_FOUND',
   CASE_ALREADY_PENDING = 'KYC_CASE_ALREADY_PENDING',
   INVALID_TRANSITION = 'KYC_INVALID_TRANSITION',
   SEPARATION_OF_DUTIES = 'KYC_SEPARATION_OF_DUTIES',
+  CONCURRENT_DECISION = 'KYC_CONCURRENT_DECISION',
   NOT_AN_INVESTOR = 'KYC_NOT_AN_INVESTOR',
   WEBHOOK_NOT_CONFIGURED = 'KYC_WEBHOOK_NOT_CONFIGURED',
   WEBHOOK_SIGNATURE_INVALID = 'KYC_WEBHOOK_SIGNATURE_INVALID',
@@ -33,6 +35,20 @@ export class KycError extends DomainError {
       `A ${from} KYC case cannot become ${to}`,
       { from, to },
     );
+  }
+
+  static concurrentDecision(): KycError {
+    return new KycError(
+      KycErrorCode.CONCURRENT_DECISION,
+      'conflict',
+      "Another of the investor's cases was approved at the same moment; try again",
+    );
+  }
+
+  /** Maps a lost race between two approvals of one investor (a unique index) to a 409. */
+  static fromApprovalRace(error: unknown): never {
+    if (isUniqueViolation(error, 'uq_kyc_case_one_approved')) throw KycError.concurrentDecision();
+    throw error;
   }
 
   static separationOfDuties(): KycError {

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { MetricsRegistry } from '@gpu/observability';
 import { ErrorResponseFilter } from './error-response.filter';
+import { refuseNulCharacters } from './nul-guard';
 import { createValidationPipe } from './validation.pipe';
 
 /** Everything main() and the end-to-end tests both need: pipes, errors, logs, metrics, docs. */
@@ -11,6 +12,8 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
   app.enableShutdownHooks();
+
+  refuseNulCharacters(app.getHttpAdapter().getInstance());
 
   const metrics = app.get(MetricsRegistry);
   app

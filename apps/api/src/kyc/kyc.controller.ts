@@ -52,6 +52,7 @@ export class KycController {
         documents: body.documents ?? [],
         actor,
       }),
+      principal,
     );
   }
 
@@ -77,6 +78,7 @@ export class KycController {
         documents: body.documents ?? [],
         actor,
       }),
+      principal,
     );
   }
 
@@ -100,7 +102,7 @@ export class KycController {
       offset: query.offset,
     });
     return {
-      items: page.items.map(toKycCaseResponse),
+      items: page.items.map((item) => toKycCaseResponse(item, principal)),
       total: page.total,
       limit: query.limit,
       offset: query.offset,
@@ -116,7 +118,7 @@ export class KycController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<KycCaseResponse> {
     const owner = principal.role === 'investor' ? principal.userId : undefined;
-    return toKycCaseResponse(await this.kyc.find(id, owner));
+    return toKycCaseResponse(await this.kyc.find(id, owner), principal);
   }
 
   @Post('cases/:id/approve')
@@ -139,6 +141,7 @@ export class KycController {
         officerId: principal.userId,
         actor,
       }),
+      principal,
     );
   }
 
@@ -162,6 +165,7 @@ export class KycController {
         officerId: principal.userId,
         actor,
       }),
+      principal,
     );
   }
 
@@ -185,6 +189,7 @@ export class KycController {
         officerId: principal.userId,
         actor,
       }),
+      principal,
     );
   }
 }

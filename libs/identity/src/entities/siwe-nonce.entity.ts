@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from './user.entity';
 
 export type SiwePurpose = 'link' | 'sign-in';
 
@@ -8,6 +9,7 @@ export type SiwePurpose = 'link' | 'sign-in';
  */
 @Entity('siwe_nonce')
 @Check('ck_siwe_nonce_purpose', `"purpose" IN ('link', 'sign-in')`)
+@Check('ck_siwe_nonce_link_owner', `"purpose" <> 'link' OR "user_id" IS NOT NULL`)
 export class SiweNonce {
   @PrimaryColumn('text')
   nonce: string;
@@ -17,6 +19,10 @@ export class SiweNonce {
 
   @Column('uuid', { nullable: true })
   userId: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_siwe_nonce_user' })
+  private readonly user?: User;
 
   @Column('timestamptz')
   issuedAt: Date;

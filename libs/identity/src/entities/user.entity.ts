@@ -1,4 +1,12 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 
 export const USER_ROLES = ['investor', 'operator', 'compliance', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -32,6 +40,10 @@ export class User {
   /** The admin who created a staff account; null for self-registered investors and the first admin. */
   @Column('uuid', { nullable: true })
   createdBy: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'fk_app_user_created_by' })
+  private readonly creator?: User;
 
   /** Carried by every access token; raised to refuse all earlier ones (password change, account disabled). */
   @Column('integer', { default: 0 })

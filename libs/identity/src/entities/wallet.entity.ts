@@ -1,4 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { User } from './user.entity';
 
 /**
@@ -6,6 +14,7 @@ import { User } from './user.entity';
  * belongs to one investor; an investor may link several.
  */
 @Entity('wallet')
+@Check('ck_wallet_address', `"address" ~ '^0x[0-9a-f]{40}$'`)
 export class Wallet {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -78,6 +78,10 @@ export class KycCase {
   @Column('uuid')
   requestedBy: string;
 
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'requested_by', foreignKeyConstraintName: 'fk_kyc_case_requested_by' })
+  private readonly requester?: User;
+
   /** Who decided: `user:<id>` of the reviewing officer, or `provider:<name>`. */
   @Column('text', { nullable: true })
   decidedBy: string | null;

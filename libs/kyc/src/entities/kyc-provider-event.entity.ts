@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { KycCase } from './kyc-case.entity';
 
 export type KycEventOutcome = 'applied' | 'stale' | 'ignored' | 'unknown-case';
 
@@ -25,6 +26,10 @@ export class KycProviderEvent {
   @Index()
   @Column('uuid', { nullable: true })
   caseId: string | null;
+
+  @ManyToOne(() => KycCase, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'fk_kyc_provider_event_case' })
+  private readonly kycCase?: KycCase;
 
   /** When the provider created it. */
   @Column('timestamptz')

@@ -28,6 +28,10 @@ export class DecideKycCase {
   ) {}
 
   execute(command: DecideKycCaseCommand): Promise<KycCase> {
+    return this.decide(command).catch(KycError.fromApprovalRace);
+  }
+
+  private decide(command: DecideKycCaseCommand): Promise<KycCase> {
     return this.dataSource.transaction(async (manager) => {
       const kycCase = await manager.findOne(KycCase, {
         where: { id: command.caseId },

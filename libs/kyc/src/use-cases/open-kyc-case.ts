@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { type Actor, AuditLog } from '@gpu/audit';
+import { isUniqueViolation } from '@gpu/database';
 import { User } from '@gpu/identity';
 import { KycCase, type KycDocument, type KycProviderName } from '../entities/kyc-case.entity';
 import { KycError } from '../kyc.errors';
@@ -14,8 +15,6 @@ export interface OpenKycCaseCommand {
   documents: KycDocument[];
   actor: Actor;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Opens a pending KYC case; an investor has at most one under review. */
 @Injectable()
@@ -52,12 +51,7 @@ export class OpenKycCase {
         return kycCase;
       });
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
-        throw KycError.alreadyPending();
-      }
+      if (isUniqueViolation(error, 'uq_kyc_case_one_pending')) throw KycError.alreadyPending();
       throw error;
     }
   }

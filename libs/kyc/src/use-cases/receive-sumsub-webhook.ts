@@ -5,7 +5,11 @@ import { AppConfig } from '@gpu/config';
 import { KycCase } from '../entities/kyc-case.entity';
 import { type KycEventOutcome, KycProviderEvent } from '../entities/kyc-provider-event.entity';
 import { KycError } from '../kyc.errors';
-import { parseSumsubEvent, verifySumsubSignature } from '../providers/sumsub-webhook';
+import {
+  parseSumsubEvent,
+  type SumsubEvent,
+  verifySumsubSignature,
+} from '../providers/sumsub-webhook';
 import { ApplyKycReview } from './apply-kyc-review';
 
 export interface SumsubDelivery {
@@ -48,6 +52,14 @@ export class ReceiveSumsubWebhook {
     verifySumsubSignature(delivery.rawBody, delivery.digest, delivery.algorithm, secret);
     const event = parseSumsubEvent(delivery.rawBody);
     const eventId = `sumsub:${event.type}:${event.id}`;
+    return this.record(eventId, event, delivery).catch(KycError.fromApprovalRace);
+  }
+
+  private record(
+    eventId: string,
+    event: SumsubEvent,
+    delivery: SumsubDelivery,
+  ): Promise<WebhookReceipt> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO kyc_provider_event (id, provider, type, case_id, occurred_at, outcome, payload_digest)

@@ -21,6 +21,7 @@ import {
   type KycProviderName,
   type KycStatus,
 } from '@gpu/kyc';
+import type { Principal } from '@gpu/identity';
 
 export class KycDocumentDto {
   @ApiProperty({ example: 'passport' })
@@ -131,8 +132,15 @@ export class KycCaseResponse {
   @ApiProperty({ type: [String] }) rejectLabels: string[];
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
-  @ApiProperty() requestedBy: string;
-  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ description: 'Who opened it; investors see `compliance` for an officer' })
+  requestedBy: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      '`user:<id>` of the officer or `provider:<name>`; investors see `compliance` for an officer',
+  })
+  decidedBy: string | null;
   @ApiProperty({ nullable: true, type: String }) decidedAt: string | null;
   @ApiProperty() createdAt: string;
 }
@@ -144,7 +152,9 @@ export class KycCasePage {
   @ApiProperty() offset: number;
 }
 
-export function toKycCaseResponse(kycCase: KycCase): KycCaseResponse {
+/** Staff see who did what; an investor sees roles, never a staff member's id. */
+export function toKycCaseResponse(kycCase: KycCase, viewer: Principal): KycCaseResponse {
+  const investorView = viewer.role === 'investor';
   return {
     id: kycCase.id,
     investorId: kycCase.investorId,
@@ -156,8 +166,10 @@ export function toKycCaseResponse(kycCase: KycCase): KycCaseResponse {
     rejectLabels: kycCase.rejectLabels,
     reason: kycCase.reason,
     expiresAt: kycCase.expiresAt?.toISOString() ?? null,
-    requestedBy: kycCase.requestedBy,
-    decidedBy: kycCase.decidedBy,
+    requestedBy:
+      investorView && kycCase.requestedBy !== viewer.userId ? 'compliance' : kycCase.requestedBy,
+    decidedBy:
+      investorView && kycCase.decidedBy?.startsWith('user:') ? 'compliance' : kycCase.decidedBy,
     decidedAt: kycCase.decidedAt?.toISOString() ?? null,
     createdAt: kycCase.createdAt.toISOString(),
   };

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Users, sessions, API keys, wallets, SIWE nonces, KYC cases and provider events (issue 5). */
-export class IdentityKyc1795782892910 implements MigrationInterface {
-  name = 'IdentityKyc1795782892910';
+export class IdentityKyc1795784625641 implements MigrationInterface {
+  name = 'IdentityKyc1795784625641';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -24,13 +24,13 @@ export class IdentityKyc1795782892910 implements MigrationInterface {
       `CREATE INDEX "IDX_eb31f2a7917404a46e17f539f1" ON "refresh_token"  ("family_id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "siwe_nonce" ("nonce" text NOT NULL, "purpose" text NOT NULL, "user_id" uuid, "issued_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "used_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_siwe_nonce_purpose" CHECK ("purpose" IN ('link', 'sign-in')), CONSTRAINT "PK_7a8929735ae7e6ee41db80ed851" PRIMARY KEY ("nonce"))`,
+      `CREATE TABLE "siwe_nonce" ("nonce" text NOT NULL, "purpose" text NOT NULL, "user_id" uuid, "issued_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "used_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_siwe_nonce_link_owner" CHECK ("purpose" <> 'link' OR "user_id" IS NOT NULL), CONSTRAINT "ck_siwe_nonce_purpose" CHECK ("purpose" IN ('link', 'sign-in')), CONSTRAINT "PK_7a8929735ae7e6ee41db80ed851" PRIMARY KEY ("nonce"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_c683b2058b01719daa48773942" ON "siwe_nonce"  ("expires_at") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "wallet" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "address" text NOT NULL, "chain_id" integer NOT NULL, "linked_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "registry_expiry" TIMESTAMP WITH TIME ZONE, "registry_country" smallint, "registry_version" integer NOT NULL DEFAULT '0', CONSTRAINT "UQ_1dcc9f5fd49e3dc52c6d2393c53" UNIQUE ("address"), CONSTRAINT "PK_bec464dd8d54c39c54fd32e2334" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "wallet" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "address" text NOT NULL, "chain_id" integer NOT NULL, "linked_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "registry_expiry" TIMESTAMP WITH TIME ZONE, "registry_country" smallint, "registry_version" integer NOT NULL DEFAULT '0', CONSTRAINT "UQ_1dcc9f5fd49e3dc52c6d2393c53" UNIQUE ("address"), CONSTRAINT "ck_wallet_address" CHECK ("address" ~ '^0x[0-9a-f]{40}$'), CONSTRAINT "PK_bec464dd8d54c39c54fd32e2334" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_72548a47ac4a996cd254b08252" ON "wallet"  ("user_id") `,
@@ -54,10 +54,16 @@ export class IdentityKyc1795782892910 implements MigrationInterface {
       `CREATE INDEX "IDX_718ad538342b7e3b7f7ba79d57" ON "kyc_provider_event"  ("case_id") `,
     );
     await queryRunner.query(
+      `ALTER TABLE "app_user" ADD CONSTRAINT "fk_app_user_created_by" FOREIGN KEY ("created_by") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
       `ALTER TABLE "api_key" ADD CONSTRAINT "fk_api_key_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
       `ALTER TABLE "refresh_token" ADD CONSTRAINT "fk_refresh_token_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "siwe_nonce" ADD CONSTRAINT "fk_siwe_nonce_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
       `ALTER TABLE "wallet" ADD CONSTRAINT "fk_wallet_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
@@ -65,13 +71,25 @@ export class IdentityKyc1795782892910 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "kyc_case" ADD CONSTRAINT "fk_kyc_case_investor" FOREIGN KEY ("investor_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
+    await queryRunner.query(
+      `ALTER TABLE "kyc_case" ADD CONSTRAINT "fk_kyc_case_requested_by" FOREIGN KEY ("requested_by") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "kyc_provider_event" ADD CONSTRAINT "fk_kyc_provider_event_case" FOREIGN KEY ("case_id") REFERENCES "kyc_case"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE "kyc_provider_event" DROP CONSTRAINT "fk_kyc_provider_event_case"`,
+    );
+    await queryRunner.query(`ALTER TABLE "kyc_case" DROP CONSTRAINT "fk_kyc_case_requested_by"`);
     await queryRunner.query(`ALTER TABLE "kyc_case" DROP CONSTRAINT "fk_kyc_case_investor"`);
     await queryRunner.query(`ALTER TABLE "wallet" DROP CONSTRAINT "fk_wallet_user"`);
+    await queryRunner.query(`ALTER TABLE "siwe_nonce" DROP CONSTRAINT "fk_siwe_nonce_user"`);
     await queryRunner.query(`ALTER TABLE "refresh_token" DROP CONSTRAINT "fk_refresh_token_user"`);
     await queryRunner.query(`ALTER TABLE "api_key" DROP CONSTRAINT "fk_api_key_user"`);
+    await queryRunner.query(`ALTER TABLE "app_user" DROP CONSTRAINT "fk_app_user_created_by"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_718ad538342b7e3b7f7ba79d57"`);
     await queryRunner.query(`DROP TABLE "kyc_provider_event"`);
     await queryRunner.query(`DROP INDEX "public"."uq_kyc_case_one_pending"`);
