@@ -23,6 +23,7 @@ import {
   PrimarySale__factory,
 } from '../libs/chain/src/generated';
 import { findFreePort } from './lib/anvil';
+import { type FakeSumsub, startFakeSumsub } from './lib/fake-sumsub';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type LocalStack, startLocalStack } from './lib/local-stack';
 import { deleteKeysWithPrefix } from './lib/redis-keys';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const queuePrefix = `gpu-demo-${process.pid}`;
   const apps: AppProcess[] = [];
   let stack: LocalStack | undefined;
+  let sumsub: FakeSumsub | undefined;
 
   try {
     say.section('Bringing the platform up');
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       log: (line) => say.step(line),
     });
     const port = await findFreePort();
+    sumsub = await startFakeSumsub();
     const env = {
       ...process.env,
       ...stack.env,
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
       KYC_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
       SIWE_DOMAIN: `127.0.0.1:${port}`,
       SIWE_URI: `http://127.0.0.1:${port}`,
+      // A local stand-in for Sumsub's applicant API (signed requests checked as Sumsub does).
+      SUMSUB_API_URL: sumsub.url,
+      SUMSUB_APP_TOKEN: sumsub.appToken,
+      SUMSUB_SECRET_KEY: sumsub.secretKey,
     };
     apps.push(startApp('api', env, path.join(WORK_DIR, 'api.log')));
     apps.push(startApp('worker', env, path.join(WORK_DIR, 'worker.log')));
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
 
     await showHealth(say, api);
     await showChain(say, api);
-    const people = await showPeopleAndKyc(say, api, env, stack);
+    const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
     await showChainBoundary(say, api.as(people.officer), stack);
     await showRefusals(say, api, people);
     await showObservability(say, api);
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
       if (!exit.clean) say.warn(`${app.name} did not stop cleanly (${exit.code ?? exit.signal})`);
     }
     await stack?.stop();
+    await sumsub?.close();
     await deleteKeysWithPrefix(base.REDIS_URL, queuePrefix).catch(() => 0);
   }
   say.done();
@@ -369,6 +377,7 @@ async function showPeopleAndKyc(
   api: DemoClient,
   env: NodeJS.ProcessEnv,
   stack: LocalStack,
+  sumsub: FakeSumsub,
 ): Promise<People> {
   say.section(
     'People: the first admin from the command line, staff from the admin, investors on their own',
@@ -445,12 +454,17 @@ async function showPeopleAndKyc(
     'KYC: a compliance officer reviews alice, the provider reviews bob; approval reaches the chain',
   );
   await api.as(officer).expect(200, 'POST', `/kyc/cases/${caseIds.alice}/approve`, {
+    country: 276,
     level: 'basic-kyc-level',
     reason: 'passport and proof of address checked',
   });
-  say.step('officer@demo.gpu approved alice (POST /kyc/cases/:id/approve)');
+  say.step(
+    'officer@demo.gpu approved alice, confirming her country from the documents (POST /kyc/cases/:id/approve)',
+  );
+  const applicantId = randomBytes(12).toString('hex');
+  sumsub.applicants.set(applicantId, { externalUserId: caseIds.bob, country: 'FRA' });
   const webhook = JSON.stringify({
-    applicantId: randomBytes(12).toString('hex'),
+    applicantId,
     correlationId: `req-${randomBytes(8).toString('hex')}`,
     externalUserId: caseIds.bob,
     levelName: 'basic-kyc-level',
@@ -464,7 +478,7 @@ async function showPeopleAndKyc(
     'x-payload-digest-alg': 'HMAC_SHA256_HEX',
   });
   say.step(
-    `the provider's signed applicantReviewed GREEN for bob: ${delivered.status} ${JSON.stringify(delivered.body)}`,
+    `the provider's signed applicantReviewed GREEN for bob: ${delivered.status} ${JSON.stringify(delivered.body)}; his country comes from the provider's applicant data`,
   );
 
   const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);

@@ -87,7 +87,7 @@ const MATRIX_CASES = Object.entries(ACCESS_MATRIX).flatMap(([route, row]) =>
 );
 
 const KYC_BODY = { provider: 'manual', country: 276 };
-const APPROVE_BODY = { level: 'basic-kyc-level', reason: 'documents checked' };
+const APPROVE_BODY = { country: 276, level: 'basic-kyc-level', reason: 'documents checked' };
 
 const codeOf = (response: ApiResponse): unknown =>
   (response.body as { code?: unknown } | undefined)?.code;

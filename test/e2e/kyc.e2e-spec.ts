@@ -6,7 +6,8 @@ import { type Deployment, readDeploymentFile, registryInvestorId } from '@gpu/ch
 import { type IdentityRegistry, IdentityRegistry__factory } from '../../libs/chain/src/generated';
 import { JobQueue } from '@gpu/queue';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { type RunningApi, startApi, startWorker } from '../support/apps';
+import { type FakeSumsub, startFakeSumsub } from '../../scripts/lib/fake-sumsub';
+import { type RunningApi, startApi, startWorker, testConfig } from '../support/apps';
 import {
   type ApiClient,
   linkWallet,
@@ -27,9 +28,17 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
   let registry: IdentityRegistry;
   let dataSource: DataSource;
   let officer: SignedIn;
+  let sumsub: FakeSumsub;
 
   beforeAll(async () => {
-    api = await startApi();
+    sumsub = await startFakeSumsub();
+    api = await startApi(
+      testConfig({
+        SUMSUB_API_URL: sumsub.url,
+        SUMSUB_APP_TOKEN: sumsub.appToken,
+        SUMSUB_SECRET_KEY: sumsub.secretKey,
+      }),
+    );
     worker = await startWorker();
     rpc = directProvider(process.env.RPC_URL!);
     deployment = readDeploymentFile(process.env.DEPLOYMENT_FILE!);
@@ -45,6 +54,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     rpc?.destroy();
     await worker?.close();
     await api?.close();
+    await sumsub?.close();
   });
 
   const verified = (address: string) => registry.isVerified(address);
@@ -54,10 +64,10 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       timeoutMs: 20_000,
     });
 
-  async function openCase(investor: ApiClient, provider: 'manual' | 'sumsub') {
+  async function openCase(investor: ApiClient, provider: 'manual' | 'sumsub', country = GERMANY) {
     const opened = await investor.post('/kyc/cases', {
       provider,
-      country: GERMANY,
+      country,
       documents:
         provider === 'manual'
           ? [{ type: 'passport', name: 'passport.pdf', sha256: 'ab'.repeat(32) }]
@@ -89,10 +99,11 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const investor = await registerInvestor(api);
       const first = await linkWallet(investor.client);
       const second = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'manual');
+      const caseId = await openCase(investor.client, 'manual', 250);
       expect(await verified(first.wallet.address)).toBe(false);
 
       const approved = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
         level: 'basic-kyc-level',
         reason: 'passport checked',
       });
@@ -139,7 +150,11 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const investor = await registerInvestor(api);
       const { wallet } = await linkWallet(investor.client);
       const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
+        level: 'basic',
+        reason: 'ok',
+      });
       await waitVerified(wallet.address, true, 'the wallet verified');
 
       const revoked = await officer.client.post(`/kyc/cases/${caseId}/revoke`, {
@@ -172,6 +187,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
         rejectLabels: ['DOCUMENT_EXPIRED', 'BAD_PHOTO'],
       });
       const approveAfter = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
         level: 'basic',
         reason: 'x',
       });
@@ -184,7 +200,11 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const investor = await registerInvestor(api);
       const { wallet } = await linkWallet(investor.client);
       const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
+        level: 'basic',
+        reason: 'ok',
+      });
       await waitVerified(wallet.address, true, 'the wallet verified');
 
       // Time passes: the approval's expiry is now behind us (the registry still holds a year).
@@ -217,7 +237,11 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const investor = await registerInvestor(api);
       const { wallet } = await linkWallet(investor.client);
       const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, { level: 'basic', reason: 'ok' });
+      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
+        level: 'basic',
+        reason: 'ok',
+      });
       await waitVerified(wallet.address, true, 'the wallet verified');
       expect((await admin.client.post(`/users/${investor.userId}/disable`)).status).toBe(200);
       await waitVerified(wallet.address, false, 'the disabled investor removed');
@@ -228,6 +252,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       const { wallet } = await linkWallet(investor.client);
       const caseId = await openCase(investor.client, 'manual');
       await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
         level: 'basic',
         reason: 'ok',
       });
@@ -288,7 +313,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       correlationId = `req-${randomUUID()}`,
     ) {
       return {
-        applicantId: randomUUID().replace(/-/g, '').slice(0, 24),
+        applicantId: applicantIdOf(caseId),
         inspectionId: randomUUID().replace(/-/g, '').slice(0, 24),
         correlationId,
         externalUserId: caseId,
@@ -325,10 +350,20 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       return { status: response.status, body: (await response.json()) as any };
     }
 
-    async function sumsubInvestor() {
+    const applicantIdOf = (caseId: string) => caseId.replace(/-/g, '').slice(0, 24);
+
+    /** An investor with a wallet and a sumsub case; Sumsub's applicant holds `verifiedCountry`. */
+    async function sumsubInvestor(
+      declaredCountry = GERMANY,
+      verifiedCountry: string | null = 'DEU',
+    ) {
       const investor = await registerInvestor(api);
       const { wallet } = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'sumsub');
+      const caseId = await openCase(investor.client, 'sumsub', declaredCountry);
+      sumsub.applicants.set(applicantIdOf(caseId), {
+        externalUserId: caseId,
+        country: verifiedCountry ?? undefined,
+      });
       return { investor, wallet, caseId };
     }
 
@@ -385,6 +420,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     it('a compliance officer may reject a pending provider case, but not approve it', async () => {
       const { investor, caseId } = await sumsubInvestor();
       const approve = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+        country: GERMANY,
         level: 'x',
         reason: 'x',
       });
@@ -397,6 +433,40 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       expect(
         (await investor.client.post('/kyc/cases', { provider: 'sumsub', country: GERMANY })).status,
       ).toBe(201);
+    });
+
+    it('registers the country Sumsub verified, not the one the investor declared', async () => {
+      const { investor, wallet, caseId } = await sumsubInvestor(250, 'DEU');
+      expect((await deliver(reviewed(caseId, 'GREEN'))).body.outcome).toBe('applied');
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.country).toBe(GERMANY);
+      await waitVerified(wallet.address, true, 'the wallet verified');
+      const [, country] = await registry.identityOf(wallet.address);
+      expect(Number(country)).toBe(GERMANY);
+      expect(sumsub.refused).toBe(0);
+    });
+
+    it('refuses to approve without a verified country, or without the provider API', async () => {
+      const { investor, caseId } = await sumsubInvestor(GERMANY, null);
+      const unverified = await deliver(reviewed(caseId, 'GREEN'));
+      expect(unverified.status).toBe(400);
+      expect(unverified.body.code).toBe('KYC_COUNTRY_UNVERIFIED');
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('pending');
+
+      const unconfigured = await startApi();
+      try {
+        const raw = JSON.stringify(reviewed(caseId, 'GREEN'));
+        const response = await fetch(`${unconfigured.url}/kyc/webhooks/sumsub`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-payload-digest': sign(raw) },
+          body: raw,
+        });
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { code: string }).code).toBe(
+          'KYC_PROVIDER_NOT_CONFIGURED',
+        );
+      } finally {
+        await unconfigured.close();
+      }
     });
 
     it('refuses a bad signature, a body changed after signing, and another algorithm, with nothing written', async () => {
@@ -476,8 +546,10 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
         reviewResult: { reviewAnswer: 'MAYBE' },
       });
       expect(noAnswer.body.code).toBe('KYC_WEBHOOK_PAYLOAD_INVALID');
-      const unknown = await deliver(reviewed(randomUUID(), 'GREEN'));
+      const unknown = await deliver(reviewed(randomUUID(), 'RED'));
       expect(unknown).toMatchObject({ status: 200, body: { outcome: 'unknown-case' } });
+      const unknownApplicant = await deliver(reviewed(randomUUID(), 'GREEN'));
+      expect(unknownApplicant.status).toBe(400);
     });
   });
 });

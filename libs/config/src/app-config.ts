@@ -239,6 +239,21 @@ export class AppConfig {
   @MinLength(16, { message: 'KYC_WEBHOOK_SECRET must be at least 16 characters' })
   KYC_WEBHOOK_SECRET?: string;
 
+  /** Sumsub's API, read for the verified country of an approved applicant (webhooks carry none). */
+  @IsConnectionUrl(['http:', 'https:'])
+  SUMSUB_API_URL = 'https://api.sumsub.com';
+
+  /** App token and secret key of the Sumsub API. Unset: Sumsub approvals cannot be applied (503). */
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'SUMSUB_APP_TOKEN must be at least 8 characters' })
+  SUMSUB_APP_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'SUMSUB_SECRET_KEY must be at least 16 characters' })
+  SUMSUB_SECRET_KEY?: string;
+
   /** How long a KYC approval is valid, in days. */
   @Type(() => Number)
   @IsInt()

@@ -5,6 +5,7 @@ export * from './kyc.errors';
 export * from './kyc.module';
 export * from './kyc.service';
 export * from './providers/kyc-review';
+export * from './providers/sumsub-api.client';
 export * from './providers/sumsub-webhook';
 export * from './use-cases/decide-kyc-case';
 export * from './use-cases/expire-kyc-cases';

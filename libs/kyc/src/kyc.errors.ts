@@ -12,6 +12,9 @@ export enum KycErrorCode {
   WEBHOOK_SIGNATURE_INVALID = 'KYC_WEBHOOK_SIGNATURE_INVALID',
   WEBHOOK_PAYLOAD_INVALID = 'KYC_WEBHOOK_PAYLOAD_INVALID',
   WEBHOOK_EVENT_CONFLICT = 'KYC_WEBHOOK_EVENT_CONFLICT',
+  PROVIDER_NOT_CONFIGURED = 'KYC_PROVIDER_NOT_CONFIGURED',
+  PROVIDER_UNAVAILABLE = 'KYC_PROVIDER_UNAVAILABLE',
+  COUNTRY_UNVERIFIED = 'KYC_COUNTRY_UNVERIFIED',
 }
 
 export class KycError extends DomainError {
@@ -80,6 +83,30 @@ export class KycError extends DomainError {
       KycErrorCode.WEBHOOK_SIGNATURE_INVALID,
       'unauthorized',
       'The payload digest is missing, uses another algorithm or does not match the body',
+    );
+  }
+
+  static providerNotConfigured(): KycError {
+    return new KycError(
+      KycErrorCode.PROVIDER_NOT_CONFIGURED,
+      'unavailable',
+      'The Sumsub API is not configured (SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY)',
+    );
+  }
+
+  static providerUnavailable(problem: string): KycError {
+    return new KycError(
+      KycErrorCode.PROVIDER_UNAVAILABLE,
+      'unavailable',
+      `The KYC provider could not be read: ${problem}`,
+    );
+  }
+
+  static countryUnverified(): KycError {
+    return new KycError(
+      KycErrorCode.COUNTRY_UNVERIFIED,
+      'invalid',
+      'An approval needs the country the reviewer verified',
     );
   }
 

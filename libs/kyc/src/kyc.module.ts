@@ -9,6 +9,7 @@ import { IdentityRegistryOutcomeListener } from './jobs/identity-registry-outcom
 import { KycExpireProcessor } from './jobs/kyc-expire.processor';
 import { KycSyncRegistryProcessor } from './jobs/kyc-sync-registry.processor';
 import { KycService } from './kyc.service';
+import { SumsubApiClient } from './providers/sumsub-api.client';
 import { ApplyKycReview } from './use-cases/apply-kyc-review';
 import { DecideKycCase } from './use-cases/decide-kyc-case';
 import { ExpireKycCases } from './use-cases/expire-kyc-cases';
@@ -28,6 +29,7 @@ export const KYC_ENTITIES = [KycCase, KycProviderEvent];
     ReceiveSumsubWebhook,
     ExpireKycCases,
     KycService,
+    SumsubApiClient,
   ],
   exports: [
     OpenKycCase,

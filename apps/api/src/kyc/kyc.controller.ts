@@ -137,6 +137,7 @@ export class KycController {
         caseId: id,
         decision: 'approve',
         level: body.level,
+        country: body.country,
         reason: body.reason,
         officerId: principal.userId,
         actor,

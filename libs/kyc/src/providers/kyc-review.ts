@@ -7,6 +7,8 @@ export interface KycReview {
   answer: 'approved' | 'rejected';
   level: string | null;
   labels: string[];
+  /** ISO 3166-1 numeric country the reviewer verified: required to approve, null to reject. */
+  country: number | null;
   reason: string | null;
   /** When the decision was made: the provider's creation time, or the officer's clock. */
   occurredAt: Date;

@@ -12,7 +12,9 @@ export interface SumsubEvent {
   type: string;
   occurredAt: Date;
   externalUserId: string | null;
-  review: Omit<KycReview, 'caseId'> | null;
+  applicantId: string | null;
+  /** Without the country: the webhook carries none, it is read from the applicant's data. */
+  review: Omit<KycReview, 'caseId' | 'country'> | null;
   payloadDigest: string;
 }
 
@@ -68,9 +70,10 @@ export function parseSumsubEvent(rawBody: Buffer): SumsubEvent {
   if (!id) throw KycError.webhookPayloadInvalid('correlationId is missing');
   const occurredAt = parseCreatedAt(payload.createdAtMs);
   const externalUserId = text(payload.externalUserId);
+  const applicantId = text(payload.applicantId, 100);
   const payloadDigest = createHash('sha256').update(rawBody).digest('hex');
   if (type !== 'applicantReviewed')
-    return { id, type, occurredAt, externalUserId, review: null, payloadDigest };
+    return { id, type, occurredAt, externalUserId, applicantId, review: null, payloadDigest };
 
   const result = payload.reviewResult as Record<string, unknown> | undefined;
   const answer = result && typeof result === 'object' ? result.reviewAnswer : undefined;
@@ -84,6 +87,7 @@ export function parseSumsubEvent(rawBody: Buffer): SumsubEvent {
     type,
     occurredAt,
     externalUserId,
+    applicantId,
     payloadDigest,
     review: {
       provider: 'sumsub',

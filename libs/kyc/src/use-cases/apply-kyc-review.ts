@@ -43,10 +43,13 @@ export class ApplyKycReview {
     if (!ALLOWED[before].includes(review.answer))
       throw KycError.invalidTransition(before, review.answer);
     const decidedAt = new Date();
+    const declaredCountry = kycCase.country;
     if (review.answer === 'approved') {
+      if (review.country === null) throw KycError.countryUnverified();
       await this.supersedeOtherApprovals(manager, kycCase, actor);
       Object.assign(kycCase, {
         status: 'approved',
+        country: review.country,
         level: review.level,
         rejectLabels: [],
         reason: review.reason,
@@ -65,6 +68,7 @@ export class ApplyKycReview {
       { id: kycCase.id },
       {
         status: kycCase.status,
+        country: kycCase.country,
         level: kycCase.level,
         rejectLabels: kycCase.rejectLabels,
         reason: kycCase.reason,
@@ -84,6 +88,8 @@ export class ApplyKycReview {
       before,
       after: kycCase.status,
       provider: review.provider,
+      declaredCountry,
+      country: kycCase.country,
       level: kycCase.level,
       labels: kycCase.rejectLabels,
       reason: kycCase.reason,

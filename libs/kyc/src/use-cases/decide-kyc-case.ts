@@ -10,6 +10,8 @@ export interface DecideKycCaseCommand {
   /** approve a pending manual case; reject any pending case; revoke an approved case of any provider. */
   decision: 'approve' | 'reject' | 'revoke';
   level?: string;
+  /** The country the officer verified in the documents (approvals only). */
+  country?: number;
   labels?: string[];
   reason: string;
   officerId: string;
@@ -58,6 +60,7 @@ export class DecideKycCase {
           answer: target,
           level: command.decision === 'approve' ? (command.level ?? null) : kycCase.level,
           labels: command.labels ?? [],
+          country: command.decision === 'approve' ? (command.country ?? null) : null,
           reason: command.reason,
           occurredAt: new Date(),
         },

@@ -10,6 +10,7 @@ import {
   type SumsubEvent,
   verifySumsubSignature,
 } from '../providers/sumsub-webhook';
+import { SumsubApiClient } from '../providers/sumsub-api.client';
 import { ApplyKycReview } from './apply-kyc-review';
 
 export interface SumsubDelivery {
@@ -44,6 +45,7 @@ export class ReceiveSumsubWebhook {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly apply: ApplyKycReview,
+    private readonly sumsub: SumsubApiClient,
   ) {}
 
   async execute(delivery: SumsubDelivery): Promise<WebhookReceipt> {
@@ -52,12 +54,24 @@ export class ReceiveSumsubWebhook {
     verifySumsubSignature(delivery.rawBody, delivery.digest, delivery.algorithm, secret);
     const event = parseSumsubEvent(delivery.rawBody);
     const eventId = `sumsub:${event.type}:${event.id}`;
-    return this.record(eventId, event, delivery).catch(KycError.fromApprovalRace);
+    const country = event.review?.answer === 'approved' ? await this.verifiedCountry(event) : null;
+    return this.record(eventId, event, country, delivery).catch(KycError.fromApprovalRace);
+  }
+
+  /** The country Sumsub verified for the applicant: an approval registers it, never the declared one. */
+  private async verifiedCountry(event: SumsubEvent): Promise<number> {
+    if (!event.applicantId) throw KycError.webhookPayloadInvalid('applicantId is missing');
+    const applicant = await this.sumsub.applicant(event.applicantId);
+    if (applicant.externalUserId !== event.externalUserId)
+      throw KycError.webhookPayloadInvalid('the applicant belongs to another externalUserId');
+    if (applicant.country === null) throw KycError.countryUnverified();
+    return applicant.country;
   }
 
   private record(
     eventId: string,
     event: SumsubEvent,
+    country: number | null,
     delivery: SumsubDelivery,
   ): Promise<WebhookReceipt> {
     return this.dataSource.transaction(async (manager) => {
@@ -94,7 +108,7 @@ export class ReceiveSumsubWebhook {
           await this.apply.execute(
             manager,
             kycCase,
-            { ...event.review, caseId: kycCase.id },
+            { ...event.review, caseId: kycCase.id, country },
             providerActor('sumsub', delivery.requestId),
           );
         else

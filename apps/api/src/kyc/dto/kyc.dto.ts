@@ -61,6 +61,16 @@ export class OpenKycCaseRequest {
 }
 
 export class ApproveKycRequest {
+  @ApiProperty({
+    description:
+      'Country of residence the officer verified in the documents, ISO 3166-1 numeric: it is what the registry holds, whatever the investor declared',
+  })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  country: number;
+
   @ApiProperty({ example: 'basic-kyc-level' })
   @IsString()
   @Length(1, 100)
