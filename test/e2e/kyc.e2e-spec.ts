@@ -78,6 +78,20 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     return opened.body.id as string;
   }
 
+  /** An investor with one wallet, approved by the officer and verified on chain. */
+  async function approvedInvestor() {
+    const investor = await registerInvestor(api);
+    const { wallet } = await linkWallet(investor.client);
+    const caseId = await openCase(investor.client, 'manual');
+    await officer.client.post(`/kyc/cases/${caseId}/approve`, {
+      country: GERMANY,
+      level: 'basic',
+      reason: 'ok',
+    });
+    await waitVerified(wallet.address, true, 'the wallet verified');
+    return { investor, wallet, caseId };
+  }
+
   async function outboxStates(investorId: string): Promise<string[]> {
     const rows: { state: string }[] = await dataSource.query(
       `SELECT state FROM chain_tx WHERE reference = $1 ORDER BY id`,
@@ -147,15 +161,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     });
 
     it('a revocation removes the wallets from the registry', async () => {
-      const investor = await registerInvestor(api);
-      const { wallet } = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
-        country: GERMANY,
-        level: 'basic',
-        reason: 'ok',
-      });
-      await waitVerified(wallet.address, true, 'the wallet verified');
+      const { wallet, caseId } = await approvedInvestor();
 
       const revoked = await officer.client.post(`/kyc/cases/${caseId}/revoke`, {
         labels: ['FORGERY'],
@@ -197,15 +203,7 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     });
 
     it('an approval that runs out expires, and its wallets leave the registry', async () => {
-      const investor = await registerInvestor(api);
-      const { wallet } = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
-        country: GERMANY,
-        level: 'basic',
-        reason: 'ok',
-      });
-      await waitVerified(wallet.address, true, 'the wallet verified');
+      const { investor, wallet, caseId } = await approvedInvestor();
 
       // Time passes: the approval's expiry is now behind us (the registry still holds a year).
       await dataSource.query(
@@ -234,29 +232,13 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     });
     it("disabling an investor's account removes their wallets from the registry", async () => {
       const admin = await signInStaff(api, 'admin');
-      const investor = await registerInvestor(api);
-      const { wallet } = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
-        country: GERMANY,
-        level: 'basic',
-        reason: 'ok',
-      });
-      await waitVerified(wallet.address, true, 'the wallet verified');
+      const { investor, wallet } = await approvedInvestor();
       expect((await admin.client.post(`/users/${investor.userId}/disable`)).status).toBe(200);
       await waitVerified(wallet.address, false, 'the disabled investor removed');
     });
 
     it('a registry transaction that fails on a drift is corrected from the chain, and the next change lands', async () => {
-      const investor = await registerInvestor(api);
-      const { wallet } = await linkWallet(investor.client);
-      const caseId = await openCase(investor.client, 'manual');
-      await officer.client.post(`/kyc/cases/${caseId}/approve`, {
-        country: GERMANY,
-        level: 'basic',
-        reason: 'ok',
-      });
-      await waitVerified(wallet.address, true, 'the wallet verified');
+      const { investor, wallet, caseId } = await approvedInvestor();
       await waitFor(
         async () =>
           (await outboxStates(investor.userId)).every((s) => s === 'confirmed') ? true : undefined,

@@ -126,48 +126,27 @@ export class KycController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve a pending manual case; registers the wallets on chain' })
   @ApiOkResponse({ type: KycCaseResponse })
-  async approve(
+  approve(
     @Param('id', uuidPipe) id: string,
     @Body() body: ApproveKycRequest,
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<KycCaseResponse> {
-    return toKycCaseResponse(
-      await this.decide.execute({
-        caseId: id,
-        decision: 'approve',
-        level: body.level,
-        country: body.country,
-        reason: body.reason,
-        officerId: principal.userId,
-        actor,
-      }),
-      principal,
-    );
+    return this.decideCase(id, 'approve', body, principal, actor);
   }
 
   @Post('cases/:id/reject')
   @Roles(['compliance'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reject a pending manual case, with labels' })
+  @ApiOperation({ summary: 'Reject a pending case, with labels' })
   @ApiOkResponse({ type: KycCaseResponse })
-  async reject(
+  reject(
     @Param('id', uuidPipe) id: string,
     @Body() body: RejectKycRequest,
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<KycCaseResponse> {
-    return toKycCaseResponse(
-      await this.decide.execute({
-        caseId: id,
-        decision: 'reject',
-        labels: body.labels,
-        reason: body.reason,
-        officerId: principal.userId,
-        actor,
-      }),
-      principal,
-    );
+    return this.decideCase(id, 'reject', body, principal, actor);
   }
 
   @Post('cases/:id/revoke')
@@ -175,22 +154,32 @@ export class KycController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an approval; removes the wallets from the registry' })
   @ApiOkResponse({ type: KycCaseResponse })
-  async revoke(
+  revoke(
     @Param('id', uuidPipe) id: string,
     @Body() body: RejectKycRequest,
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<KycCaseResponse> {
-    return toKycCaseResponse(
-      await this.decide.execute({
-        caseId: id,
-        decision: 'revoke',
-        labels: body.labels,
-        reason: body.reason,
-        officerId: principal.userId,
-        actor,
-      }),
-      principal,
-    );
+    return this.decideCase(id, 'revoke', body, principal, actor);
+  }
+
+  private async decideCase(
+    caseId: string,
+    decision: 'approve' | 'reject' | 'revoke',
+    body: Partial<ApproveKycRequest & RejectKycRequest>,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<KycCaseResponse> {
+    const decided = await this.decide.execute({
+      caseId,
+      decision,
+      level: body.level,
+      country: body.country,
+      labels: body.labels,
+      reason: body.reason!,
+      officerId: principal.userId,
+      actor,
+    });
+    return toKycCaseResponse(decided, principal);
   }
 }
