@@ -2,8 +2,14 @@ import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { type JsonRpcProvider, ZeroHash } from 'ethers';
 import { DataSource } from 'typeorm';
-import { type Deployment, readDeploymentFile, registryInvestorId } from '@gpu/chain';
+import {
+  type ChainTxOutcome,
+  type Deployment,
+  readDeploymentFile,
+  registryInvestorId,
+} from '@gpu/chain';
 import { type IdentityRegistry, IdentityRegistry__factory } from '../../libs/chain/src/generated';
+import { IdentityRegistryOutcomeListener } from '@gpu/kyc';
 import { JobQueue } from '@gpu/queue';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { type FakeSumsub, startFakeSumsub } from '../../scripts/lib/fake-sumsub';
@@ -129,6 +135,8 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       });
       const expiresAt = Date.parse(approved.body.expiresAt);
       expect(expiresAt).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+      const seenByInvestor = (await investor.client.get(`/kyc/cases/${caseId}`)).body;
+      expect(seenByInvestor).toMatchObject({ decidedBy: 'compliance', country: GERMANY });
 
       await waitVerified(first.wallet.address, true, 'the first wallet verified on chain');
       await waitVerified(second.wallet.address, true, 'the second wallet verified on chain');
@@ -282,6 +290,45 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       });
       await waitVerified(wallet.address, false, 'the wallet removed after the correction');
     });
+    it('after a failed registry transaction the rows hold the chain; only a drift is synced again', async () => {
+      const { investor, wallet, caseId } = await approvedInvestor();
+      // As if a removal had been asked and refused: the case is revoked, the rows say removed,
+      // the chain still holds the wallet.
+      await dataSource.query(`UPDATE kyc_case SET status = 'rejected' WHERE id = $1`, [caseId]);
+      await dataSource.query(
+        `UPDATE wallet SET registry_expiry = NULL, registry_country = NULL WHERE address = $1`,
+        [wallet.address.toLowerCase()],
+      );
+      const listener = worker.get(IdentityRegistryOutcomeListener);
+      const [{ id: lastTx }]: { id: string }[] = await dataSource.query(
+        `SELECT max(id)::text AS id FROM chain_tx`,
+      );
+      const failed = (failureReason: string) => ({
+        id: lastTx,
+        reference: `investor:${investor.userId}`,
+        state: 'failed' as ChainTxOutcome['state'],
+        txHash: null,
+        blockNumber: null,
+        failureReason,
+      });
+      const before = (await outboxStates(investor.userId)).length;
+
+      await listener.onOutcome(
+        failed('IdentityRegistry.AccessControlUnauthorizedAccount(0x1, 0x2)'),
+      );
+      const [row]: { registry_expiry: Date | null }[] = await dataSource.query(
+        `SELECT registry_expiry FROM wallet WHERE address = $1`,
+        [wallet.address.toLowerCase()],
+      );
+      expect(row.registry_expiry).not.toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await outboxStates(investor.userId)).length).toBe(before);
+      expect(await verified(wallet.address)).toBe(true);
+
+      await listener.onOutcome(failed(`IdentityRegistry.IdentityNotRegistered(${wallet.address})`));
+      expect((await outboxStates(investor.userId)).length).toBe(before + 1);
+      await waitVerified(wallet.address, false, 'the wallet removed once the drift is synced');
+    });
   });
 
   describe('Sumsub-compatible webhook', () => {
@@ -399,6 +446,31 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('rejected');
     });
 
+    it("an officer's revocation of another case stands against the provider's later GREEN", async () => {
+      const { investor, wallet, caseId: providerCase } = await sumsubInvestor();
+      expect((await deliver(reviewed(providerCase, 'RED', -120_000))).body.outcome).toBe('applied');
+      expect((await investor.client.get(`/kyc/cases/${providerCase}`)).body).toMatchObject({
+        status: 'rejected',
+        rejectLabels: ['FORGERY'],
+      });
+      const manualCase = await openCase(investor.client, 'manual');
+      await officer.client.post(`/kyc/cases/${manualCase}/approve`, {
+        country: GERMANY,
+        level: 'basic',
+        reason: 'ok',
+      });
+      await waitVerified(wallet.address, true, 'the wallet verified by the manual case');
+      await officer.client.post(`/kyc/cases/${manualCase}/revoke`, {
+        labels: ['FRAUD'],
+        reason: 'x',
+      });
+      await waitVerified(wallet.address, false, 'the wallet removed by the revocation');
+      expect((await deliver(reviewed(providerCase, 'GREEN'))).body.outcome).toBe('ignored');
+      expect((await investor.client.get(`/kyc/cases/${providerCase}`)).body.status).toBe(
+        'rejected',
+      );
+    });
+
     it('a compliance officer may reject a pending provider case, but not approve it', async () => {
       const { investor, caseId } = await sumsubInvestor();
       const approve = await officer.client.post(`/kyc/cases/${caseId}/approve`, {
@@ -412,6 +484,8 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
         reason: 'the applicant never finished',
       });
       expect(reject.body.status).toBe('rejected');
+      expect((await deliver(reviewed(caseId, 'GREEN'))).body.outcome).toBe('ignored');
+      expect((await investor.client.get(`/kyc/cases/${caseId}`)).body.status).toBe('rejected');
       expect(
         (await investor.client.post('/kyc/cases', { provider: 'sumsub', country: GERMANY })).status,
       ).toBe(201);
@@ -530,8 +604,9 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
       expect(noAnswer.body.code).toBe('KYC_WEBHOOK_PAYLOAD_INVALID');
       const unknown = await deliver(reviewed(randomUUID(), 'RED'));
       expect(unknown).toMatchObject({ status: 200, body: { outcome: 'unknown-case' } });
-      const unknownApplicant = await deliver(reviewed(randomUUID(), 'GREEN'));
-      expect(unknownApplicant.status).toBe(400);
+      // An approval of an unknown case is recorded without asking the provider anything.
+      const unknownGreen = await deliver(reviewed(randomUUID(), 'GREEN'));
+      expect(unknownGreen).toMatchObject({ status: 200, body: { outcome: 'unknown-case' } });
     });
   });
 });

@@ -147,7 +147,7 @@ export class UsersService {
       await this.jobs.enqueue(
         'kyc.sync-registry',
         { userId: id },
-        { jobId: `kyc-sync-registry-disable-${id}-${user.sessionVersion}` },
+        { jobId: `kyc-sync-registry-disable-${id}-${Date.now()}` },
       );
     return user;
   }

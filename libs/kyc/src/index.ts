@@ -11,3 +11,4 @@ export * from './use-cases/decide-kyc-case';
 export * from './use-cases/expire-kyc-cases';
 export * from './use-cases/open-kyc-case';
 export * from './use-cases/receive-sumsub-webhook';
+export * from './jobs/identity-registry-outcome.listener';

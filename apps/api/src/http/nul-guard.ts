@@ -13,10 +13,10 @@ export function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-/** Refuses NUL characters in a body or query with a 400 before any handler can try to store them. */
+/** Refuses NUL characters in a body, query or path with a 400 before any handler can try to store them. */
 export function refuseNulCharacters(fastify: FastifyInstance): void {
   fastify.addHook('preHandler', (request, reply, done) => {
-    if (containsNul(request.body) || containsNul(request.query)) {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
       const body: ErrorBody = {
         code: 'INVALID_CHARACTERS',
         message: 'Text may not contain NUL characters',

@@ -14,12 +14,16 @@ import {
 import { Wallet } from '@gpu/identity';
 import { IdentityRegistrySync, REGISTRY_TOPIC } from '../identity-registry-sync';
 
+/** The registry's refusals that mean the rows and the chain disagreed about a wallet. */
+const DRIFT = /IdentityAlreadyRegistered|IdentityNotRegistered/;
+
 /**
- * When a registry transaction fails, what the platform believed the registry holds is wrong for
- * at least one wallet. The listener reads each of the investor's wallets back from the chain,
- * records what is really there, and syncs again from that truth. A failure that was not caused
- * by such a drift (the chain already holds what the rows say) is audited and left for an
- * operator, so a refusal that would repeat cannot loop.
+ * When a registry transaction fails, the wallet rows (which record what was asked, not what
+ * happened) no longer match the chain. The listener reads each of the investor's wallets back
+ * from the chain and records what is really there. Only when the refusal says the two had
+ * drifted apart (already registered, not registered) does it sync again from that truth; any
+ * other refusal (a lost role, say) is audited and left for an operator, so it cannot loop. A
+ * correction waits while a newer registry transaction of the investor is still on its way.
  */
 @Injectable()
 @ChainTxListener(REGISTRY_TOPIC)
@@ -37,7 +41,7 @@ export class IdentityRegistryOutcomeListener implements ChainTxListenerOf {
   async onOutcome(outcome: ChainTxOutcome): Promise<void> {
     if (outcome.state !== 'failed') return;
     const investorId = /^investor:(.+)$/.exec(outcome.reference)?.[1];
-    if (!investorId) return;
+    if (!investorId || (await this.newerInFlight(outcome))) return;
     const addresses = (
       await this.dataSource.getRepository(Wallet).find({ where: { userId: investorId } })
     ).map((wallet) => wallet.address);
@@ -81,12 +85,22 @@ export class IdentityRegistryOutcomeListener implements ChainTxListenerOf {
           corrected,
         },
       );
-      if (corrected.length > 0) await this.registry.sync(manager, investorId, WORKER_ACTOR);
+      if (DRIFT.test(outcome.failureReason ?? ''))
+        await this.registry.sync(manager, investorId, WORKER_ACTOR);
       else
         this.logger.warn(
-          `registry transaction ${outcome.id} for investor ${investorId} failed (${outcome.failureReason}) without a drift to correct; an operator must look`,
+          `registry transaction ${outcome.id} for investor ${investorId} failed (${outcome.failureReason}); the rows now hold what the chain holds; an operator must look`,
         );
     });
+  }
+
+  /** A later registry transaction of the same investor that is not final yet. */
+  private async newerInFlight(outcome: ChainTxOutcome): Promise<boolean> {
+    const [row]: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM chain_tx WHERE reference = $1 AND id > $2 AND state NOT IN ('confirmed', 'failed') LIMIT 1`,
+      [outcome.reference, outcome.id],
+    );
+    return row !== undefined;
   }
 
   /** What the registry holds for `address` now: its country and expiry, or nothing. */

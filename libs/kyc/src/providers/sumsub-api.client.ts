@@ -4,7 +4,10 @@ import { alpha3ToNumeric } from 'i18n-iso-countries';
 import { AppConfig } from '@gpu/config';
 import { KycError } from '../kyc.errors';
 
-const TIMEOUT_MS = 10_000;
+/** Sumsub gives up on a webhook after 5 s: answer (503, so it retries) before that. */
+const TIMEOUT_MS = 4_000;
+/** An applicant is a few kilobytes; anything far larger is not one. */
+const MAX_BODY_BYTES = 1_000_000;
 
 /** What the provider verified about an applicant, as far as the registry needs it. */
 export interface SumsubApplicant {
@@ -32,7 +35,10 @@ export class SumsubApiClient {
     const signature = createHmac('sha256', secret).update(`${ts}GET${path}`).digest('hex');
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.config.SUMSUB_API_URL), {
+      // The configured URL may carry a path prefix (a proxy); redirects are refused, so the
+      // token and signature never reach another host.
+      response = await fetch(`${this.config.SUMSUB_API_URL.replace(/\/+$/, '')}${path}`, {
+        redirect: 'error',
         headers: {
           accept: 'application/json',
           'X-App-Token': token,
@@ -48,7 +54,11 @@ export class SumsubApiClient {
       throw KycError.webhookPayloadInvalid('the provider knows no such applicant');
     if (!response.ok)
       throw KycError.providerUnavailable(`the provider answered ${response.status}`);
-    const body = (await response.json().catch(() => null)) as {
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    const text = declared > MAX_BODY_BYTES ? '' : await response.text().catch(() => '');
+    if (text.length === 0 || text.length > MAX_BODY_BYTES)
+      throw KycError.providerUnavailable('the provider answered without an applicant');
+    const body = jsonOrNull(text) as {
       id?: unknown;
       externalUserId?: unknown;
       info?: { country?: unknown };
@@ -62,5 +72,13 @@ export class SumsubApiClient {
       externalUserId: typeof body.externalUserId === 'string' ? body.externalUserId : null,
       country: numeric ? Number(numeric) : null,
     };
+  }
+}
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

@@ -70,7 +70,10 @@ export function parseSumsubEvent(rawBody: Buffer): SumsubEvent {
   if (!id) throw KycError.webhookPayloadInvalid('correlationId is missing');
   const occurredAt = parseCreatedAt(payload.createdAtMs);
   const externalUserId = text(payload.externalUserId);
-  const applicantId = text(payload.applicantId, 100);
+  const applicantId =
+    typeof payload.applicantId === 'string' && /^[0-9A-Za-z]{1,64}$/.test(payload.applicantId)
+      ? payload.applicantId
+      : null;
   const payloadDigest = createHash('sha256').update(rawBody).digest('hex');
   if (type !== 'applicantReviewed')
     return { id, type, occurredAt, externalUserId, applicantId, review: null, payloadDigest };

@@ -7,7 +7,9 @@ const BATCH = 500;
 
 /**
  * Approvals whose expiry has passed become `expired`, and their wallets leave the registry.
- * Batches lock with SKIP LOCKED, so two workers never expire the same case twice.
+ * Batches lock with SKIP LOCKED, so two workers never expire the same case twice. Wallets of
+ * disabled accounts still registered are removed too (whatever became of the job the disabling
+ * enqueued).
  */
 @Injectable()
 export class ExpireKycCases {
@@ -18,6 +20,7 @@ export class ExpireKycCases {
   ) {}
 
   async execute(): Promise<number> {
+    await this.removeDisabled();
     let total = 0;
     for (;;) {
       const expired = await this.dataSource.transaction(async (manager) => {
@@ -44,6 +47,19 @@ export class ExpireKycCases {
       });
       total += expired;
       if (expired < BATCH) return total;
+    }
+  }
+
+  private async removeDisabled(): Promise<void> {
+    const rows: { user_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT w.user_id FROM wallet w JOIN app_user u ON u.id = w.user_id
+        WHERE u.status = 'disabled' AND w.registry_expiry IS NOT NULL LIMIT $1`,
+      [BATCH],
+    );
+    for (const { user_id: investorId } of rows) {
+      await this.dataSource.transaction((manager) =>
+        this.registry.sync(manager, investorId, WORKER_ACTOR),
+      );
     }
   }
 }

@@ -21,6 +21,7 @@ import {
   type KycProviderName,
   type KycStatus,
 } from '@gpu/kyc';
+import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 import type { Principal } from '@gpu/identity';
 
 export class KycDocumentDto {
@@ -45,10 +46,7 @@ export class OpenKycCaseRequest {
   provider: KycProviderName;
 
   @ApiProperty({ description: 'Country of residence, ISO 3166-1 numeric (e.g. 276 Germany)' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(999)
+  @IsIsoNumericCountry()
   country: number;
 
   @ApiProperty({ type: [KycDocumentDto], required: false })
@@ -65,10 +63,7 @@ export class ApproveKycRequest {
     description:
       'Country of residence the officer verified in the documents, ISO 3166-1 numeric: it is what the registry holds, whatever the investor declared',
   })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(999)
+  @IsIsoNumericCountry()
   country: number;
 
   @ApiProperty({ example: 'basic-kyc-level' })
