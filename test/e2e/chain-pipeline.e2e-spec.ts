@@ -25,13 +25,30 @@ describe('API over HTTP: the chain pipeline (status, reconciliation, metrics)', 
   let officer: SignedIn;
 
   beforeAll(async () => {
-    iso = await startIsolatedStack({ RECONCILE_INTERVAL_MS: '1000' });
+    // This test counts the outbox's transactions: the officer's sign-in is audited, and anchoring
+    // the audit log is a transaction of its own, so it happens once at start and not again.
+    iso = await startIsolatedStack({
+      RECONCILE_INTERVAL_MS: '1000',
+      AUDIT_ANCHOR_INTERVAL_MS: '3600000',
+    });
     const config = loadConfig(iso.env);
     api = await startApi(config);
+    officer = await signInStaff(api, 'compliance');
     worker = await startWorker(config);
     client = await openOutbox(iso.env);
     rpc = directProvider(iso.env.RPC_URL);
-    officer = await signInStaff(api, 'compliance');
+    // The worker's first anchoring runs at once (the sign-in left entries); wait until it is final.
+    await waitFor(
+      async () => {
+        const rows: unknown[] = await client.dataSource.query(
+          `SELECT 1 FROM chain_tx WHERE method = 'AuditAnchor.anchor' AND state = 'confirmed'`,
+        );
+        const { outbox } = await get('/chain/status');
+        const idle = Object.values(outbox.byState).every((count) => count === 0);
+        return rows.length > 0 && idle ? true : undefined;
+      },
+      { what: 'the first anchor confirmed and an idle outbox' },
+    );
   }, 60_000);
 
   afterAll(async () => {
