@@ -2,25 +2,31 @@ import { INestApplicationContext } from '@nestjs/common';
 import { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { ChainHeartbeat, DEPLOYMENT, type Deployment } from '@gpu/chain';
-import { startWorker, testConfig } from '../support/apps';
+import { loadConfig } from '@gpu/config';
+import { startWorker } from '../support/apps';
+import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 import { waitFor } from '../../scripts/lib/wait-for';
 
+/** A chain of its own: a block mined by another test's worker would move the head it watches. */
 describe('worker: chain heartbeat job', () => {
+  let iso: IsolatedStack;
   let worker: INestApplicationContext;
   let dataSource: DataSource;
   let deployment: Deployment;
-  const config = testConfig();
-  const rpc = new JsonRpcProvider(config.RPC_URL);
+  let rpc: JsonRpcProvider;
 
   beforeAll(async () => {
-    worker = await startWorker(config);
+    iso = await startIsolatedStack();
+    rpc = new JsonRpcProvider(iso.env.RPC_URL);
+    worker = await startWorker(loadConfig(iso.env));
     dataSource = worker.get(DataSource);
     deployment = worker.get<Deployment>(DEPLOYMENT);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await worker?.close();
-    rpc.destroy();
+    rpc?.destroy();
+    await iso?.stop();
   });
 
   /** Straight from the node: ethers caches block tags for a moment. */
