@@ -1,5 +1,6 @@
 import { AUDIT_ENTITIES } from '@gpu/audit';
 import { CHAIN_ENTITIES } from '@gpu/chain';
+import { FARM_ENTITIES } from '@gpu/farms';
 import { IDENTITY_ENTITIES } from '@gpu/identity';
 import { KYC_ENTITIES } from '@gpu/kyc';
 
@@ -9,4 +10,5 @@ export const ENTITIES = [
   ...AUDIT_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...KYC_ENTITIES,
+  ...FARM_ENTITIES,
 ];

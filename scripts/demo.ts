@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     await showHealth(say, api);
     await showChain(say, api);
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
+    await showFarmOnboarding(say, api, people);
     await showChainBoundary(say, api.as(people.officer), stack);
     await showRefusals(say, api, people);
     await showObservability(say, api);
@@ -362,6 +363,7 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
 }
 
 interface People {
+  admin: string;
   officer: string;
   alice: string;
   bob: string;
@@ -519,7 +521,71 @@ async function showPeopleAndKyc(
   } finally {
     provider.destroy();
   }
-  return { officer, alice: tokens.alice, bob: tokens.bob };
+  return { admin, officer, alice: tokens.alice, bob: tokens.bob };
+}
+
+/** An operator lists a farm with its GPUs and documents; compliance reviews and approves it. */
+async function showFarmOnboarding(say: Narrator, api: DemoClient, people: People): Promise<void> {
+  say.section('An operator onboards a GPU farm; compliance approves the listing');
+  const password = randomBytes(12).toString('hex');
+  await api
+    .as(people.admin)
+    .expect(201, 'POST', '/users', { email: 'operator@demo.gpu', password, role: 'operator' });
+  const operator = api.as(await api.signIn('operator@demo.gpu', password));
+  const farm = await operator.expect(201, 'POST', '/farms', {
+    name: 'GPU Farm Reykjavik A100',
+    legalEntity: 'Nordic Compute ehf.',
+    jurisdiction: 352,
+    siteLocation: 'Reykjavik, Iceland',
+    valuation: '2500000000000',
+    revenueShareBps: 7000,
+    nodes: [1, 2, 3, 4].map((n) => ({
+      gpuModel: 'NVIDIA A100-SXM4-80GB',
+      gpuUuid: `GPU-${id(`demo-gpu-${n}`).slice(2, 10)}-0000-4000-8000-${id(`demo-gpu-${n}`).slice(10, 22)}`,
+      memoryMb: 81_920,
+      host: `rack-a-node-0${Math.ceil(n / 2)}`,
+      metricsUrl: `http://10.0.0.${Math.ceil(n / 2)}:9400/metrics`,
+    })),
+    documents: [
+      {
+        type: 'valuation-report',
+        uri: 'https://docs.example.com/reykjavik/valuation.pdf',
+        sha256: id('valuation').slice(2),
+      },
+      {
+        type: 'power-contract',
+        uri: 'https://docs.example.com/reykjavik/power.pdf',
+        sha256: id('power').slice(2),
+      },
+    ],
+  });
+  const farmId = farm.id as string;
+  await operator.expect(200, 'POST', `/farms/${farmId}/submit`);
+  const refused = await operator.raw(
+    'PATCH',
+    `/farms/${farmId}`,
+    JSON.stringify({ name: 'renamed' }),
+  );
+  const approved = await api
+    .as(people.officer)
+    .expect(200, 'POST', `/farms/${farmId}/approve`, {
+      reason: 'title, valuation and power contract checked',
+    });
+  say.table(
+    ['step', 'result'],
+    [
+      [
+        'POST /farms (operator)',
+        `draft with ${(farm.nodes as unknown[]).length} GPUs and ${(farm.documents as unknown[]).length} documents, valuation 2,500,000.00`,
+      ],
+      ['POST /farms/:id/submit', 'submitted for review'],
+      ['PATCH after submission', `${refused.status} ${String(refused.body.code)}`],
+      [
+        'POST /farms/:id/approve (compliance)',
+        `${String(approved.status)} by ${String(approved.decidedBy)}`,
+      ],
+    ],
+  );
 }
 
 /** The EIP-4361 message a wallet app prepares from the API's challenge. */
@@ -576,7 +642,7 @@ async function showAuditVerification(say: Narrator, officer: DemoClient): Promis
 
 async function showRefusals(say: Narrator, api: DemoClient, people: People): Promise<void> {
   say.section('Bad or unauthorised requests get a clear 4xx with a stable code');
-  const unknown = await api.get('/farms/does-not-exist-yet');
+  const unknown = await api.get('/no/such/route');
   const malformed = await api.post('/chain/status', '{"not json');
   const anonymous = await api.get('/audit/verify');
   const investorAsAdmin = await api.as(people.alice).get('/users');
@@ -588,7 +654,7 @@ async function showRefusals(say: Narrator, api: DemoClient, people: People): Pro
       JSON.stringify({ provider: 'manual', country: 250, status: 'approved' }),
     );
   const checks: [string, { status: number; body: Record<string, unknown> }, number][] = [
-    ['GET /farms/does-not-exist-yet', unknown, 404],
+    ['GET /no/such/route', unknown, 404],
     ['POST /chain/status with broken JSON', malformed, 400],
     ['GET /audit/verify without a token', anonymous, 401],
     ['GET /users as investor alice', investorAsAdmin, 403],

@@ -68,6 +68,13 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'GET /kyc/cases/{id}':                      [_,        Y,       _,       Y,         Y,    _],
   'GET /chain/reconciliation':                [_,        _,       _,       Y,         Y,    _],
   'GET /audit/verify':                        [_,        _,       _,       Y,         Y,    _],
+  'POST /farms':                              [_,        _,       Y,       _,         _,    Y],
+  'GET /farms':                               [_,        _,       Y,       Y,         Y,    Y],
+  'GET /farms/{id}':                          [_,        _,       Y,       Y,         Y,    Y],
+  'PATCH /farms/{id}':                        [_,        _,       Y,       _,         _,    Y],
+  'POST /farms/{id}/submit':                  [_,        _,       Y,       _,         _,    Y],
+  'POST /farms/{id}/approve':                 [_,        _,       _,       Y,         _,    _],
+  'POST /farms/{id}/reject':                  [_,        _,       _,       Y,         _,    _],
 };
 
 /** What a refused caller gets: the anonymous one must sign in, a key lacks the scope, a role is forbidden. */
@@ -212,7 +219,7 @@ describe('access control: roles, ownership, mass assignment, separation of dutie
           .digest('hex');
         return client.post(path, {}, { [SUMSUB_DIGEST_HEADER]: digest });
       }
-      return client.post(path, {});
+      return client.request(method, path, {});
     }
 
     it.each(MATRIX_CASES)('$route as $caller: $expected', async ({ route, caller, allowed }) => {

@@ -5,6 +5,7 @@ import { AuditModule, AuditVerificationModule } from '@gpu/audit';
 import { ChainMetrics, ChainModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
+import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
 import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
@@ -14,6 +15,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ChainController } from './chain/chain.controller';
+import { FarmsController } from './farms/farms.controller';
 import { HealthController } from './health/health.controller';
 import { KycWebhookController } from './kyc/kyc-webhook.controller';
 import { KycController } from './kyc/kyc.controller';
@@ -36,6 +38,7 @@ export class ApiModule {
         AuditVerificationModule,
         IdentityModule,
         KycModule,
+        FarmsModule,
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -50,6 +53,7 @@ export class ApiModule {
         KycController,
         KycWebhookController,
         AuditController,
+        FarmsController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

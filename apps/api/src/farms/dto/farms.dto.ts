@@ -1,0 +1,218 @@
+import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { FARM_STATUSES, type Farm, type FarmStatus } from '@gpu/farms';
+import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
+
+const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+export class GpuNodeDto {
+  @ApiProperty({ example: 'NVIDIA H100 80GB HBM3' })
+  @IsString()
+  @Length(1, 100)
+  gpuModel: string;
+
+  @ApiProperty({ example: 'GPU-5c1b3d3e-8f0a-4a8e-9d0b-2f6c7e1a9b44' })
+  @Matches(/^GPU-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+    message: 'gpuUuid must be an NVIDIA GPU UUID (GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+  })
+  gpuUuid: string;
+
+  @ApiProperty({ example: 81_559 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  memoryMb: number;
+
+  @ApiProperty({ example: 'rack-a-node-07' })
+  @Matches(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
+    message: 'host must be a host name',
+  })
+  host: string;
+
+  @ApiProperty({ example: 'http://10.0.0.7:9400/metrics' })
+  @IsUrl(URL_OPTIONS)
+  @Length(1, 2000)
+  metricsUrl: string;
+}
+
+export class FarmDocumentDto {
+  @ApiProperty({ example: 'valuation-report' })
+  @IsString()
+  @Length(1, 50)
+  type: string;
+
+  @ApiProperty({ example: 'https://docs.example.com/farm/valuation.pdf' })
+  @IsUrl({ ...URL_OPTIONS, protocols: ['http', 'https', 'ipfs'] })
+  @Length(1, 2000)
+  uri: string;
+
+  @ApiProperty({ description: 'SHA-256 of the file, hex' })
+  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lower-case hex digits' })
+  sha256: string;
+}
+
+export class CreateFarmRequest {
+  @ApiProperty({ example: 'Reykjavik A100 cluster' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ example: 'Nordic Compute ehf.' })
+  @IsString()
+  @Length(1, 200)
+  legalEntity: string;
+
+  @ApiProperty({ description: 'ISO 3166-1 numeric country of the legal entity', example: 352 })
+  @IsIsoNumericCountry()
+  jurisdiction: number;
+
+  @ApiProperty({ example: 'Reykjavik, Iceland' })
+  @IsString()
+  @Length(1, 200)
+  siteLocation: string;
+
+  @ApiProperty({
+    description: 'Valuation in stablecoin minor units, a decimal integer string',
+    example: '2500000000000',
+  })
+  @Matches(/^[1-9][0-9]{0,76}$/, { message: 'valuation must be a positive integer string' })
+  valuation: string;
+
+  @ApiProperty({ description: "The holders' share of revenue in basis points", example: 7000 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  revenueShareBps: number;
+
+  @ApiProperty({ type: [GpuNodeDto], required: false })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => GpuNodeDto)
+  nodes?: GpuNodeDto[];
+
+  @ApiProperty({ type: [FarmDocumentDto], required: false })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => FarmDocumentDto)
+  documents?: FarmDocumentDto[];
+}
+
+/** Any field of a farm; `nodes` and `documents`, when given, replace the sets. */
+export class UpdateFarmRequest extends PartialType(CreateFarmRequest) {}
+
+export class FarmDecisionRequest {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 2000)
+  reason: string;
+}
+
+export class ListFarmsQuery {
+  @ApiProperty({ enum: FARM_STATUSES, required: false })
+  @IsOptional()
+  @IsIn(FARM_STATUSES)
+  status?: FarmStatus;
+
+  @ApiProperty({ required: false, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
+
+  @ApiProperty({ required: false, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset: number = 0;
+}
+
+export class GpuNodeResponse extends GpuNodeDto {
+  @ApiProperty() id: string;
+}
+
+export class FarmDocumentResponse extends FarmDocumentDto {
+  @ApiProperty() id: string;
+}
+
+export class FarmResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() operatorId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() legalEntity: string;
+  @ApiProperty() jurisdiction: number;
+  @ApiProperty() siteLocation: string;
+  @ApiProperty({ description: 'Stablecoin minor units' }) valuation: string;
+  @ApiProperty() revenueShareBps: number;
+  @ApiProperty({ enum: FARM_STATUSES }) status: string;
+  @ApiProperty({ nullable: true, type: String }) rejectionReason: string | null;
+  @ApiProperty({ nullable: true, type: String }) submittedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ nullable: true, type: String }) decidedAt: string | null;
+  @ApiProperty({ type: [GpuNodeResponse] }) nodes: GpuNodeResponse[];
+  @ApiProperty({ type: [FarmDocumentResponse] }) documents: FarmDocumentResponse[];
+  @ApiProperty() createdAt: string;
+}
+
+export class FarmPage {
+  @ApiProperty({ type: [FarmResponse] }) items: FarmResponse[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export function toFarmResponse(farm: Farm): FarmResponse {
+  return {
+    id: farm.id,
+    operatorId: farm.operatorId,
+    name: farm.name,
+    legalEntity: farm.legalEntity,
+    jurisdiction: farm.jurisdiction,
+    siteLocation: farm.siteLocation,
+    valuation: farm.valuation.toString(),
+    revenueShareBps: farm.revenueShareBps,
+    status: farm.status,
+    rejectionReason: farm.rejectionReason,
+    submittedAt: farm.submittedAt?.toISOString() ?? null,
+    decidedBy: farm.decidedBy,
+    decidedAt: farm.decidedAt?.toISOString() ?? null,
+    nodes: (farm.nodes ?? [])
+      .map(({ id, gpuModel, gpuUuid, memoryMb, host, metricsUrl }) => ({
+        id,
+        gpuModel,
+        gpuUuid,
+        memoryMb,
+        host,
+        metricsUrl,
+      }))
+      .sort((a, b) => a.gpuUuid.localeCompare(b.gpuUuid)),
+    documents: (farm.documents ?? []).map(({ id, type, uri, sha256 }) => ({
+      id,
+      type,
+      uri,
+      sha256,
+    })),
+    createdAt: farm.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,144 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '@gpu/audit';
+import { type FarmDraft, type FarmViewer, FarmsService } from '@gpu/farms';
+import type { Principal } from '@gpu/identity';
+import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
+import { uuidPipe } from '../http/uuid.pipe';
+import {
+  CreateFarmRequest,
+  FarmDecisionRequest,
+  FarmPage,
+  FarmResponse,
+  ListFarmsQuery,
+  toFarmResponse,
+  UpdateFarmRequest,
+} from './dto/farms.dto';
+
+/** An operator sees and changes only their own farms; compliance and admins see all. */
+function viewerOf(principal: Principal): FarmViewer {
+  return { userId: principal.userId, operatorOnly: principal.role === 'operator' };
+}
+
+/** The body as a draft: null counts as absent (an edit never erases a field), amounts as bigint. */
+function draftOf(body: UpdateFarmRequest): Partial<FarmDraft> {
+  const present = Object.fromEntries(
+    Object.entries(body).filter(([, value]) => value !== null && value !== undefined),
+  ) as UpdateFarmRequest;
+  return {
+    ...present,
+    valuation: present.valuation === undefined ? undefined : BigInt(present.valuation),
+  };
+}
+
+/** Farm listings: operators onboard their farms; compliance approves or rejects them. */
+@ApiTags('farms')
+@ApiBearerAuth()
+@Controller('farms')
+export class FarmsController {
+  constructor(private readonly farms: FarmsService) {}
+
+  @Post()
+  @Roles(['operator'], 'farms:write')
+  @ApiOperation({ summary: 'Onboard a farm (a draft) with its GPU nodes and documents' })
+  @ApiCreatedResponse({ type: FarmResponse })
+  async create(
+    @Body() body: CreateFarmRequest,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmResponse> {
+    const draft = { nodes: [], documents: [], ...draftOf(body) } as FarmDraft;
+    return toFarmResponse(await this.farms.create(principal.userId, draft, actor));
+  }
+
+  @Get()
+  @Roles(['operator', 'compliance', 'admin'], 'farms:read')
+  @ApiOperation({ summary: 'Farms: an operator sees their own, staff see all' })
+  @ApiOkResponse({ type: FarmPage })
+  async list(
+    @Query() query: ListFarmsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FarmPage> {
+    const page = await this.farms.list(viewerOf(principal), query);
+    return {
+      ...page,
+      items: page.items.map(toFarmResponse),
+      limit: query.limit,
+      offset: query.offset,
+    };
+  }
+
+  @Get(':id')
+  @Roles(['operator', 'compliance', 'admin'], 'farms:read')
+  @ApiOperation({ summary: 'One farm with its GPU nodes and documents' })
+  @ApiOkResponse({ type: FarmResponse })
+  async get(
+    @Param('id', uuidPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FarmResponse> {
+    return toFarmResponse(await this.farms.find(viewerOf(principal), id));
+  }
+
+  @Patch(':id')
+  @Roles(['operator'], 'farms:write')
+  @ApiOperation({
+    summary:
+      'Edit a draft or rejected farm (a rejected one goes back to draft); submitted and later farms refuse edits',
+  })
+  @ApiOkResponse({ type: FarmResponse })
+  async update(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: UpdateFarmRequest,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmResponse> {
+    return toFarmResponse(await this.farms.update(viewerOf(principal), id, draftOf(body), actor));
+  }
+
+  @Post(':id/submit')
+  @Roles(['operator'], 'farms:write')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Submit a draft for compliance review (needs GPU nodes and documents)' })
+  @ApiOkResponse({ type: FarmResponse })
+  async submit(
+    @Param('id', uuidPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmResponse> {
+    return toFarmResponse(await this.farms.submit(viewerOf(principal), id, actor));
+  }
+
+  @Post(':id/approve')
+  @Roles(['compliance'])
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve a submitted farm, with a reason' })
+  @ApiOkResponse({ type: FarmResponse })
+  async approve(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: FarmDecisionRequest,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmResponse> {
+    return toFarmResponse(await this.farms.decide(id, 'approved', body.reason, actor));
+  }
+
+  @Post(':id/reject')
+  @Roles(['compliance'])
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reject a submitted farm, with a reason (the operator may edit and resubmit)',
+  })
+  @ApiOkResponse({ type: FarmResponse })
+  async reject(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: FarmDecisionRequest,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmResponse> {
+    return toFarmResponse(await this.farms.decide(id, 'rejected', body.reason, actor));
+  }
+}

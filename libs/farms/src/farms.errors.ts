@@ -1,0 +1,50 @@
+import { DomainError } from '@gpu/common';
+
+export enum FarmErrorCode {
+  NOT_FOUND = 'FARM_NOT_FOUND',
+  INVALID_TRANSITION = 'FARM_INVALID_TRANSITION',
+  NOT_EDITABLE = 'FARM_NOT_EDITABLE',
+  INCOMPLETE = 'FARM_INCOMPLETE',
+  GPU_ALREADY_LISTED = 'FARM_GPU_ALREADY_LISTED',
+}
+
+export class FarmError extends DomainError {
+  static notFound(): FarmError {
+    return new FarmError(FarmErrorCode.NOT_FOUND, 'not_found', 'No such farm');
+  }
+
+  static invalidTransition(from: string, to: string): FarmError {
+    return new FarmError(
+      FarmErrorCode.INVALID_TRANSITION,
+      'conflict',
+      `A ${from} farm cannot become ${to}`,
+      { from, to },
+    );
+  }
+
+  static notEditable(status: string): FarmError {
+    return new FarmError(
+      FarmErrorCode.NOT_EDITABLE,
+      'conflict',
+      `A ${status} farm cannot be edited: only draft and rejected listings can`,
+      { status },
+    );
+  }
+
+  static incomplete(missing: string[]): FarmError {
+    return new FarmError(
+      FarmErrorCode.INCOMPLETE,
+      'conflict',
+      `A farm is submitted with at least one GPU node and one document; missing: ${missing.join(', ')}`,
+      { missing },
+    );
+  }
+
+  static gpuAlreadyListed(): FarmError {
+    return new FarmError(
+      FarmErrorCode.GPU_ALREADY_LISTED,
+      'conflict',
+      'A GPU UUID of this farm is listed already (here or in another farm)',
+    );
+  }
+}
