@@ -566,11 +566,9 @@ async function showFarmOnboarding(say: Narrator, api: DemoClient, people: People
     `/farms/${farmId}`,
     JSON.stringify({ name: 'renamed' }),
   );
-  const approved = await api
-    .as(people.officer)
-    .expect(200, 'POST', `/farms/${farmId}/approve`, {
-      reason: 'title, valuation and power contract checked',
-    });
+  const approved = await api.as(people.officer).expect(200, 'POST', `/farms/${farmId}/approve`, {
+    reason: 'title, valuation and power contract checked',
+  });
   say.table(
     ['step', 'result'],
     [
