@@ -2,7 +2,7 @@ import { ChainHeartbeat1764230000000 } from './1764230000000-ChainHeartbeat';
 import { ChainPipeline1795774176303 } from './1795774176303-ChainPipeline';
 import { AuditLog1795780167434 } from './1795780167434-AuditLog';
 import { IdentityKyc1795784625641 } from './1795784625641-IdentityKyc';
-import { Farms1795788196487 } from './1795788196487-Farms';
+import { Farms1795788802333 } from './1795788802333-Farms';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -10,5 +10,5 @@ export const MIGRATIONS = [
   ChainPipeline1795774176303,
   AuditLog1795780167434,
   IdentityKyc1795784625641,
-  Farms1795788196487,
+  Farms1795788802333,
 ];

@@ -16,7 +16,6 @@ import {
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
 import { dataSourceOptions, inTransaction, withDatabaseName } from '@gpu/database';
 import {
-  GpuFarmTokenFactory__factory,
   GpuFarmToken__factory,
   IdentityRegistry__factory,
   MockStablecoin__factory,
@@ -91,8 +90,8 @@ async function main(): Promise<void> {
     await showHealth(say, api);
     await showChain(say, api);
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
-    await showFarmOnboarding(say, api, people);
-    await showChainBoundary(say, api.as(people.officer), stack);
+    const tokenized = await showFarmOnboarding(say, api, people);
+    await showChainBoundary(say, api.as(people.officer), stack, tokenized);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
@@ -159,11 +158,16 @@ async function showChain(say: Narrator, api: DemoClient): Promise<void> {
 }
 
 /**
- * Until the farms and orders APIs exist, the demo plays those use cases itself: it writes
+ * Until the offerings and orders APIs exist, the demo plays those use cases itself: it writes
  * intents into the outbox (as a use case does, in a database transaction) and the worker's sender
  * does the rest. The investors' own payments are signed by their own wallets, as in production.
  */
-async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalStack): Promise<void> {
+async function showChainBoundary(
+  say: Narrator,
+  api: DemoClient,
+  stack: LocalStack,
+  tokenized: Tokenized,
+): Promise<void> {
   say.section(
     'The platform acts on chain only through the outbox; the worker sends, the indexer reads back',
   );
@@ -181,11 +185,8 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
     const outbox = chainOutboxFor(dataSource, deployment);
     const at = deployment.contracts;
     const keys = wellKnownDevPrivateKeys();
-    const platformAgent = new Wallet(keys[1]).address;
     const [alice, bob] = [keys[2], keys[3]].map((key) => new Wallet(key, provider));
-    const farmId = id('farm:demo-reykjavik-a100');
-    const factory = GpuFarmTokenFactory__factory.connect(at.GpuFarmTokenFactory.address, provider);
-    const token = await factory.predictTokenAddress(farmId);
+    const { token, chainTxId } = tokenized;
     const now = Math.floor(Date.now() / 1000);
 
     const enqueue = (calls: { to: string; method: string; data: string; reference: string }[]) =>
@@ -208,30 +209,6 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
     };
 
     const setup = await enqueue([
-      {
-        to: at.GpuFarmTokenFactory.address,
-        reference: 'farm:demo-reykjavik-a100',
-        ...encodeCall(
-          'GpuFarmTokenFactory',
-          GpuFarmTokenFactory__factory.createInterface(),
-          'createFarmToken',
-          [
-            farmId,
-            {
-              name: 'GPU Farm Reykjavik A100',
-              symbol: 'GPUREY',
-              admin: platformAgent,
-              agent: platformAgent,
-              minter: at.PrimarySale.address,
-              treasury: platformAgent,
-              maxBalance: 250_000n,
-              maxHolders: 2_000,
-              lockupEnd: now + 90 * 24 * 3600,
-              allowedCountries: [276, 250, 352],
-            },
-          ],
-        ),
-      },
       {
         to: at.PrimarySale.address,
         reference: 'offering:demo-reykjavik-a100',
@@ -259,9 +236,11 @@ async function showChainBoundary(say: Narrator, api: DemoClient, stack: LocalSta
         `${tx.txHash!.slice(0, 18)}…`,
       ]),
     );
-    const tokenized = confirmed.find((tx) => tx.method === 'GpuFarmTokenFactory.createFarmToken')!;
-    const receipt = await waitForReceipt(provider, tokenized.txHash!);
-    say.step(`the farm became token ${token} in ONE factory transaction (${receipt.gasUsed} gas)`);
+    const factoryTx = await outbox.get(chainTxId);
+    const receipt = await waitForReceipt(provider, factoryTx.txHash!);
+    say.step(
+      `the farm became token ${token} in ONE factory transaction (outbox row ${factoryTx.id}, ${receipt.gasUsed} gas); the offering was opened through the outbox`,
+    );
 
     say.section(
       'Investors pay on chain with their own wallets; the platform settles, delivery versus payment',
@@ -525,8 +504,19 @@ async function showPeopleAndKyc(
 }
 
 /** An operator lists a farm with its GPUs and documents; compliance reviews and approves it. */
-async function showFarmOnboarding(say: Narrator, api: DemoClient, people: People): Promise<void> {
-  say.section('An operator onboards a GPU farm; compliance approves the listing');
+interface Tokenized {
+  token: string;
+  chainTxId: string;
+}
+
+async function showFarmOnboarding(
+  say: Narrator,
+  api: DemoClient,
+  people: People,
+): Promise<Tokenized> {
+  say.section(
+    'An operator onboards a GPU farm; compliance approves the listing; it becomes a token',
+  );
   const password = randomBytes(12).toString('hex');
   await api
     .as(people.admin)
@@ -584,6 +574,26 @@ async function showFarmOnboarding(say: Narrator, api: DemoClient, people: People
       ],
     ],
   );
+  const requested = await operator.expect(201, 'POST', `/farms/${farmId}/tokenization`, {
+    symbol: 'GPUREY',
+    totalFractions: '1000000',
+    allowedCountries: [276, 250, 352],
+    maxBalance: '250000',
+    maxHolders: 2000,
+    lockupEnd: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+  });
+  const token = await waitFor(
+    async () => {
+      const body = await operator.expect(200, 'GET', `/farms/${farmId}/token`);
+      return body.status === 'confirmed' ? body : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: 'the farm token confirmed' },
+  );
+  const farmNow = await operator.expect(200, 'GET', `/farms/${farmId}`);
+  say.step(
+    `POST /farms/:id/tokenization: token ${String(requested.tokenAddress)} (known before it exists); the factory transaction is confirmed and the farm is ${String(farmNow.status)}`,
+  );
+  return { token: token.tokenAddress as string, chainTxId: token.chainTxId as string };
 }
 
 /** The EIP-4361 message a wallet app prepares from the API's challenge. */

@@ -74,6 +74,8 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'PATCH /farms/{id}':                        [_,        _,       Y,       _,         _,    Y],
   'POST /farms/{id}/submit':                  [_,        _,       Y,       _,         _,    Y],
   'POST /farms/{id}/approve':                 [_,        _,       _,       Y,         _,    _],
+  'POST /farms/{id}/tokenization':            [_,        _,       Y,       Y,         _,    _],
+  'GET /farms/{id}/token':                    [_,        _,       Y,       Y,         Y,    Y],
   'POST /farms/{id}/reject':                  [_,        _,       _,       Y,         _,    _],
 };
 

@@ -1,6 +1,15 @@
+import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
-import { type RunningApi, startApi } from '../support/apps';
+import { readDeploymentFile } from '@gpu/chain';
+import {
+  GpuFarmToken__factory,
+  GpuFarmTokenFactory__factory,
+} from '../../libs/chain/src/generated';
+import { waitFor } from '../../scripts/lib/wait-for';
+import { type RunningApi, startApi, startWorker } from '../support/apps';
+import { directProvider } from '../support/outbox-client';
 import { ApiClient, type SignedIn, signInStaff } from '../support/api-client';
 
 const gpu = () => `GPU-${randomUUID()}`;
@@ -39,9 +48,13 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
   let otherOperator: SignedIn;
   let officer: SignedIn;
   let dataSource: DataSource;
+  let worker: INestApplicationContext;
+  let rpc: JsonRpcProvider;
 
   beforeAll(async () => {
     api = await startApi();
+    worker = await startWorker();
+    rpc = directProvider(process.env.RPC_URL!);
     [operator, otherOperator, officer] = await Promise.all([
       signInStaff(api, 'operator'),
       signInStaff(api, 'operator', 'other-operator'),
@@ -51,6 +64,8 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
   });
 
   afterAll(async () => {
+    rpc?.destroy();
+    await worker?.close();
     await api?.close();
   });
 
@@ -244,5 +259,101 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
     const write = await reader.post('/farms', farmBody());
     expect(write.status).toBe(403);
     expect(write.body.code).toBe('AUTH_API_KEY_SCOPE_MISSING');
+  });
+
+  describe('tokenization', () => {
+    const terms = (overrides: Record<string, unknown> = {}) => ({
+      symbol: 'GPUREY',
+      totalFractions: '1000000',
+      allowedCountries: [352, 276, 250, 276],
+      maxBalance: '250000',
+      maxHolders: 2000,
+      lockupEnd: '2027-06-01T00:00:00Z',
+      ...overrides,
+    });
+
+    async function approvedFarm() {
+      const farm = await createFarm();
+      await operator.client.post(`/farms/${farm.id}/submit`);
+      await officer.client.post(`/farms/${farm.id}/approve`, { reason: 'ok' });
+      return farm;
+    }
+
+    it('one factory transaction through the outbox makes an approved farm a token', async () => {
+      const farm = await approvedFarm();
+      const requested = await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
+      expect(requested.status).toBe(201);
+      expect(requested.body).toMatchObject({
+        status: 'pending',
+        symbol: 'GPUREY',
+        totalFractions: '1000000',
+        allowedCountries: [250, 276, 352],
+        maxBalance: '250000',
+        maxHolders: 2000,
+      });
+      const again = await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('FARM_TOKENIZATION_REQUESTED');
+
+      await waitFor(
+        async () =>
+          (await operator.client.get(`/farms/${farm.id}`)).body.status === 'tokenized'
+            ? true
+            : undefined,
+        { what: 'the farm tokenized', timeoutMs: 20_000 },
+      );
+      const token = (await operator.client.get(`/farms/${farm.id}/token`)).body;
+      expect(token).toMatchObject({
+        status: 'confirmed',
+        tokenAddress: requested.body.tokenAddress,
+      });
+      const deployment = readDeploymentFile(process.env.DEPLOYMENT_FILE!);
+      const factory = GpuFarmTokenFactory__factory.connect(
+        deployment.contracts.GpuFarmTokenFactory.address,
+        rpc,
+      );
+      expect(await factory.tokenOf(token.chainFarmId)).toBe(token.tokenAddress);
+      const onChain = GpuFarmToken__factory.connect(token.tokenAddress, rpc);
+      expect(await onChain.symbol()).toBe('GPUREY');
+      expect(await onChain.name()).toBe(farm.name);
+      expect(await auditActions(farm.id)).toEqual(
+        expect.arrayContaining(['farm.tokenize', 'farm.tokenized']),
+      );
+    });
+
+    it('refuses a farm that is not approved, and bad terms, with nothing requested', async () => {
+      const draft = await createFarm();
+      const early = await operator.client.post(`/farms/${draft.id}/tokenization`, terms());
+      expect(early.status).toBe(409);
+      expect(early.body).toMatchObject({
+        code: 'FARM_INVALID_TRANSITION',
+        details: { from: 'draft', to: 'tokenized' },
+      });
+      const farm = await approvedFarm();
+      for (const overrides of [
+        { symbol: 'gpu' },
+        { totalFractions: '0' },
+        { totalFractions: 1000 },
+        { allowedCountries: [] },
+        { allowedCountries: [999] },
+        { maxBalance: '-1' },
+        { maxHolders: -1 },
+        { lockupEnd: 'tomorrow' },
+      ]) {
+        const response = await operator.client.post(
+          `/farms/${farm.id}/tokenization`,
+          terms(overrides),
+        );
+        expect([JSON.stringify(overrides), response.status]).toEqual([
+          JSON.stringify(overrides),
+          400,
+        ]);
+      }
+      expect((await operator.client.get(`/farms/${farm.id}/token`)).body.code).toBe(
+        'FARM_NOT_TOKENIZED',
+      );
+      const foreign = await otherOperator.client.post(`/farms/${farm.id}/tokenization`, terms());
+      expect(foreign.status).toBe(404);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { AuditAnchorModule, AuditModule } from '@gpu/audit';
 import { ChainWorkerModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
+import { FarmsWorkerModule } from '@gpu/farms';
 import { KycWorkerModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, QueueWorkerModule } from '@gpu/queue';
@@ -22,6 +23,7 @@ export class WorkerModule {
         AuditModule,
         AuditAnchorModule,
         KycWorkerModule,
+        FarmsWorkerModule,
       ],
     };
   }

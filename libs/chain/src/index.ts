@@ -36,3 +36,4 @@ export * from './outbox/signer-lanes';
 export * from './reconciliation/reconciliation.service';
 export * from './rpc-batch';
 export * from './identity/investor-id';
+export * from './tokenization/farm-token-call';

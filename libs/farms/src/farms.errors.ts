@@ -6,6 +6,8 @@ export enum FarmErrorCode {
   NOT_EDITABLE = 'FARM_NOT_EDITABLE',
   INCOMPLETE = 'FARM_INCOMPLETE',
   GPU_ALREADY_LISTED = 'FARM_GPU_ALREADY_LISTED',
+  TOKENIZATION_REQUESTED = 'FARM_TOKENIZATION_REQUESTED',
+  NOT_TOKENIZED = 'FARM_NOT_TOKENIZED',
 }
 
 export class FarmError extends DomainError {
@@ -37,6 +39,23 @@ export class FarmError extends DomainError {
       'conflict',
       `A farm is submitted with at least one GPU node and one document; missing: ${missing.join(', ')}`,
       { missing },
+    );
+  }
+
+  static tokenizationRequested(status: string): FarmError {
+    return new FarmError(
+      FarmErrorCode.TOKENIZATION_REQUESTED,
+      'conflict',
+      `The farm's token was requested already (${status})`,
+      { status },
+    );
+  }
+
+  static notTokenized(): FarmError {
+    return new FarmError(
+      FarmErrorCode.NOT_TOKENIZED,
+      'not_found',
+      'No token was requested for this farm',
     );
   }
 

@@ -1,16 +1,27 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ChainModule } from '@gpu/chain';
+import { FarmToken } from './entities/farm-token.entity';
+import { TokenizationListener } from './jobs/tokenization.listener';
+import { TokenizeFarm } from './use-cases/tokenize-farm';
 import { FarmDocument } from './entities/farm-document.entity';
 import { Farm } from './entities/farm.entity';
 import { GpuNode } from './entities/gpu-node.entity';
 import { FarmsService } from './farms.service';
 
-export const FARM_ENTITIES = [Farm, GpuNode, FarmDocument];
+export const FARM_ENTITIES = [Farm, GpuNode, FarmDocument, FarmToken];
 
 /** Farm listings with their GPU nodes and documents. */
 @Module({
-  imports: [TypeOrmModule.forFeature(FARM_ENTITIES)],
-  providers: [FarmsService],
-  exports: [FarmsService],
+  imports: [TypeOrmModule.forFeature(FARM_ENTITIES), ChainModule],
+  providers: [FarmsService, TokenizeFarm],
+  exports: [FarmsService, TokenizeFarm],
 })
 export class FarmsModule {}
+
+/** The farms' chain outcomes (tokenization); only the worker imports it. */
+@Module({
+  imports: [FarmsModule],
+  providers: [TokenizationListener],
+})
+export class FarmsWorkerModule {}

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { type Actor, AuditLog } from '@gpu/audit';
 import { isUniqueViolation } from '@gpu/database';
 import { FarmDocument } from './entities/farm-document.entity';
+import { FarmToken } from './entities/farm-token.entity';
 import { Farm, type FarmStatus } from './entities/farm.entity';
 import { GpuNode } from './entities/gpu-node.entity';
 import { assertTransition, EDITABLE_FARM_STATUSES } from './farm-lifecycle';
@@ -132,6 +133,12 @@ export class FarmsService {
       );
       return this.load(manager, farmId);
     });
+  }
+
+  /** The farm's token request, if any; the farm itself must be visible to the viewer. */
+  async token(viewer: FarmViewer, farmId: string): Promise<FarmToken | null> {
+    await this.find(viewer, farmId);
+    return this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
   }
 
   async find(viewer: FarmViewer, farmId: string): Promise<Farm> {

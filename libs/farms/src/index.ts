@@ -5,3 +5,6 @@ export * from './farm-lifecycle';
 export * from './farms.errors';
 export * from './farms.module';
 export * from './farms.service';
+export * from './entities/farm-token.entity';
+export * from './jobs/tokenization.listener';
+export * from './use-cases/tokenize-farm';

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '@gpu/audit';
-import { type FarmDraft, type FarmViewer, FarmsService } from '@gpu/farms';
+import { type FarmDraft, FarmError, type FarmViewer, FarmsService, TokenizeFarm } from '@gpu/farms';
 import type { Principal } from '@gpu/identity';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
 import { uuidPipe } from '../http/uuid.pipe';
@@ -16,6 +16,9 @@ import {
   FarmDecisionRequest,
   FarmPage,
   FarmResponse,
+  FarmTokenResponse,
+  TokenizeFarmRequest,
+  toFarmTokenResponse,
   ListFarmsQuery,
   toFarmResponse,
   UpdateFarmRequest,
@@ -42,7 +45,10 @@ function draftOf(body: UpdateFarmRequest): Partial<FarmDraft> {
 @ApiBearerAuth()
 @Controller('farms')
 export class FarmsController {
-  constructor(private readonly farms: FarmsService) {}
+  constructor(
+    private readonly farms: FarmsService,
+    private readonly tokenizeFarm: TokenizeFarm,
+  ) {}
 
   @Post()
   @Roles(['operator'], 'farms:write')
@@ -112,6 +118,48 @@ export class FarmsController {
     @RequestActor() actor: Actor,
   ): Promise<FarmResponse> {
     return toFarmResponse(await this.farms.submit(viewerOf(principal), id, actor));
+  }
+
+  @Post(':id/tokenization')
+  @Roles(['operator', 'compliance'])
+  @ApiOperation({
+    summary:
+      'Request the token of an approved farm: one factory transaction through the outbox; the farm becomes tokenized when it is confirmed',
+  })
+  @ApiCreatedResponse({ type: FarmTokenResponse })
+  async tokenize(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: TokenizeFarmRequest,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmTokenResponse> {
+    const token = await this.tokenizeFarm.execute(
+      viewerOf(principal),
+      id,
+      {
+        symbol: body.symbol,
+        totalFractions: BigInt(body.totalFractions),
+        allowedCountries: [...new Set(body.allowedCountries)].sort((a, b) => a - b),
+        maxBalance: BigInt(body.maxBalance),
+        maxHolders: body.maxHolders,
+        lockupEnd: body.lockupEnd ? new Date(body.lockupEnd) : null,
+      },
+      actor,
+    );
+    return toFarmTokenResponse(token);
+  }
+
+  @Get(':id/token')
+  @Roles(['operator', 'compliance', 'admin'], 'farms:read')
+  @ApiOperation({ summary: "The farm's token: terms, address and the state of its creation" })
+  @ApiOkResponse({ type: FarmTokenResponse })
+  async token(
+    @Param('id', uuidPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FarmTokenResponse> {
+    const token = await this.farms.token(viewerOf(principal), id);
+    if (!token) throw FarmError.notTokenized();
+    return toFarmTokenResponse(token);
   }
 
   @Post(':id/approve')

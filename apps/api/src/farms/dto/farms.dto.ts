@@ -1,7 +1,10 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { getAddress } from 'ethers';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  IsISO8601,
   IsArray,
   IsIn,
   IsInt,
@@ -14,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FARM_STATUSES, type Farm, type FarmStatus } from '@gpu/farms';
+import { FARM_STATUSES, type Farm, type FarmStatus, type FarmToken } from '@gpu/farms';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -214,5 +217,90 @@ export function toFarmResponse(farm: Farm): FarmResponse {
       sha256,
     })),
     createdAt: farm.createdAt.toISOString(),
+  };
+}
+
+export class TokenizeFarmRequest {
+  @ApiProperty({ example: 'GPUREY' })
+  @Matches(/^[A-Z0-9]{2,11}$/, { message: 'symbol must be 2 to 11 upper-case letters or digits' })
+  symbol: string;
+
+  @ApiProperty({
+    description: 'Fractions the farm is divided into, a decimal integer string',
+    example: '1000000',
+  })
+  @Matches(/^[1-9][0-9]{0,37}$/, { message: 'totalFractions must be a positive integer string' })
+  totalFractions: string;
+
+  @ApiProperty({
+    description: 'ISO 3166-1 numeric codes of the countries whose investors may hold it',
+    example: [276, 250, 352],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(250)
+  @IsIsoNumericCountry({ each: true })
+  allowedCountries: number[];
+
+  @ApiProperty({
+    description: 'Largest balance of one wallet; "0" for no limit',
+    example: '250000',
+  })
+  @Matches(/^(0|[1-9][0-9]{0,37})$/, {
+    message: 'maxBalance must be a non-negative integer string',
+  })
+  maxBalance: string;
+
+  @ApiProperty({ description: 'Largest number of holders; 0 for no limit', example: 2000 })
+  @IsInt()
+  @Min(0)
+  @Max(4_294_967_295)
+  maxHolders: number;
+
+  @ApiProperty({
+    required: false,
+    description: 'Transfers between investors are refused before this time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lockupEnd?: string;
+}
+
+export class FarmTokenResponse {
+  @ApiProperty() farmId: string;
+  @ApiProperty({
+    description: 'Known before the token exists: the factory clones deterministically',
+  })
+  tokenAddress: string;
+  @ApiProperty() chainFarmId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() symbol: string;
+  @ApiProperty() totalFractions: string;
+  @ApiProperty({ type: [Number] }) allowedCountries: number[];
+  @ApiProperty() maxBalance: string;
+  @ApiProperty() maxHolders: number;
+  @ApiProperty({ nullable: true, type: String }) lockupEnd: string | null;
+  @ApiProperty({ enum: ['pending', 'confirmed', 'failed'] }) status: string;
+  @ApiProperty() chainTxId: string;
+  @ApiProperty({ nullable: true, type: String }) failureReason: string | null;
+  @ApiProperty({ nullable: true, type: String }) confirmedAt: string | null;
+}
+
+export function toFarmTokenResponse(token: FarmToken): FarmTokenResponse {
+  return {
+    farmId: token.farmId,
+    tokenAddress: getAddress(token.tokenAddress),
+    chainFarmId: token.chainFarmId,
+    name: token.name,
+    symbol: token.symbol,
+    totalFractions: token.totalFractions.toString(),
+    allowedCountries: token.allowedCountries,
+    maxBalance: token.maxBalance.toString(),
+    maxHolders: token.maxHolders,
+    lockupEnd: token.lockupEnd?.toISOString() ?? null,
+    status: token.status,
+    chainTxId: token.chainTxId,
+    failureReason: token.failureReason,
+    confirmedAt: token.confirmedAt?.toISOString() ?? null,
   };
 }

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Farm listings, their GPU nodes and documents (issue 6). */
-export class Farms1795788196487 implements MigrationInterface {
-  name = 'Farms1795788196487';
+/** Farm listings, their GPU nodes, documents and tokens (issue 6). */
+export class Farms1795788802333 implements MigrationInterface {
+  name = 'Farms1795788802333';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -25,6 +25,9 @@ export class Farms1795788196487 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX "IDX_b9481bcc0f7160e3f62935b58f" ON "farm"  ("status") `);
     await queryRunner.query(
+      `CREATE TABLE "farm_token" ("farm_id" uuid NOT NULL, "chain_farm_id" character(66) NOT NULL, "token_address" character(42) NOT NULL, "name" text NOT NULL, "symbol" text NOT NULL, "total_fractions" numeric(78,0) NOT NULL, "max_balance" numeric(78,0) NOT NULL, "max_holders" integer NOT NULL, "lockup_end" TIMESTAMP WITH TIME ZONE, "allowed_countries" smallint array NOT NULL, "status" text NOT NULL DEFAULT 'pending', "chain_tx_id" bigint NOT NULL, "attempt" integer NOT NULL DEFAULT '1', "failure_reason" text, "requested_by" uuid NOT NULL, "requested_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "confirmed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "UQ_a5f04e941b138a57efa348cc6b8" UNIQUE ("token_address"), CONSTRAINT "ck_farm_token_max_holders" CHECK ("max_holders" >= 0), CONSTRAINT "ck_farm_token_max_balance" CHECK ("max_balance" >= 0), CONSTRAINT "ck_farm_token_total_fractions" CHECK ("total_fractions" > 0), CONSTRAINT "ck_farm_token_status" CHECK ("status" IN ('pending', 'confirmed', 'failed')), CONSTRAINT "PK_2db1cb7944d0f9f3cdf102d02e2" PRIMARY KEY ("farm_id"))`,
+    );
+    await queryRunner.query(
       `ALTER TABLE "farm_document" ADD CONSTRAINT "fk_farm_document_farm" FOREIGN KEY ("farm_id") REFERENCES "farm"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
@@ -33,12 +36,17 @@ export class Farms1795788196487 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "farm" ADD CONSTRAINT "fk_farm_operator" FOREIGN KEY ("operator_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
+    await queryRunner.query(
+      `ALTER TABLE "farm_token" ADD CONSTRAINT "fk_farm_token_farm" FOREIGN KEY ("farm_id") REFERENCES "farm"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "farm_token" DROP CONSTRAINT "fk_farm_token_farm"`);
     await queryRunner.query(`ALTER TABLE "farm" DROP CONSTRAINT "fk_farm_operator"`);
     await queryRunner.query(`ALTER TABLE "gpu_node" DROP CONSTRAINT "fk_gpu_node_farm"`);
     await queryRunner.query(`ALTER TABLE "farm_document" DROP CONSTRAINT "fk_farm_document_farm"`);
+    await queryRunner.query(`DROP TABLE "farm_token"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_b9481bcc0f7160e3f62935b58f"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_ec516bef19a71a14a8a33f2539"`);
     await queryRunner.query(`DROP TABLE "farm"`);
