@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { FARM_STATUSES, type Farm, type FarmStatus, type FarmToken } from '@gpu/farms';
+import { PageQuery } from '../../http/page.query';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -128,27 +129,11 @@ export class FarmDecisionRequest {
   reason: string;
 }
 
-export class ListFarmsQuery {
+export class ListFarmsQuery extends PageQuery {
   @ApiProperty({ enum: FARM_STATUSES, required: false })
   @IsOptional()
   @IsIn(FARM_STATUSES)
   status?: FarmStatus;
-
-  @ApiProperty({ required: false, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiProperty({ required: false, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 export class GpuNodeResponse extends GpuNodeDto {

@@ -21,6 +21,7 @@ import {
   type KycProviderName,
   type KycStatus,
 } from '@gpu/kyc';
+import { PageQuery } from '../../http/page.query';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 import type { Principal } from '@gpu/identity';
 
@@ -90,7 +91,7 @@ export class RejectKycRequest {
   reason: string;
 }
 
-export class ListKycCasesQuery {
+export class ListKycCasesQuery extends PageQuery {
   @ApiProperty({ enum: KYC_STATUSES, required: false })
   @IsOptional()
   @IsIn(KYC_STATUSES)
@@ -108,22 +109,6 @@ export class ListKycCasesQuery {
   @Min(0)
   @Max(3650)
   expiringWithinDays?: number;
-
-  @ApiProperty({ required: false, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiProperty({ required: false, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 export class KycCaseResponse {
