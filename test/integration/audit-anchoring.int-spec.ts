@@ -118,7 +118,14 @@ describe('audit log anchored on chain', () => {
 
     const head3 = `0x${await hashOf(3)}`;
     expect(event).toMatchObject({ contract: 'AuditAnchor', args: { sequence: '3', head: head3 } });
-    const [tx] = await anchorTxs();
+    // The indexer may read the block before the sender has counted its confirmations.
+    const [tx] = await waitFor(
+      async () => {
+        const txs = await anchorTxs();
+        return txs[0]?.state === ChainTxState.Confirmed ? txs : undefined;
+      },
+      { what: 'the anchor transaction confirmed' },
+    );
     expect(tx).toMatchObject({
       idempotencyKey: 'audit-anchor-3',
       reference: 'audit:3',
