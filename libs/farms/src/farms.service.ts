@@ -135,10 +135,12 @@ export class FarmsService {
     });
   }
 
-  /** The farm's token request, if any; the farm itself must be visible to the viewer. */
-  async token(viewer: FarmViewer, farmId: string): Promise<FarmToken | null> {
+  /** The farm's token request; the farm itself must be visible to the viewer. */
+  async token(viewer: FarmViewer, farmId: string): Promise<FarmToken> {
     await this.find(viewer, farmId);
-    return this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
+    const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
+    if (!token) throw FarmError.notTokenized();
+    return token;
   }
 
   async find(viewer: FarmViewer, farmId: string): Promise<Farm> {

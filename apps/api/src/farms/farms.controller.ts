@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '@gpu/audit';
-import { type FarmDraft, FarmError, type FarmViewer, FarmsService, TokenizeFarm } from '@gpu/farms';
+import { type FarmDraft, type FarmViewer, FarmsService, TokenizeFarm } from '@gpu/farms';
 import type { Principal } from '@gpu/identity';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
 import { uuidPipe } from '../http/uuid.pipe';
@@ -157,9 +157,7 @@ export class FarmsController {
     @Param('id', uuidPipe) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<FarmTokenResponse> {
-    const token = await this.farms.token(viewerOf(principal), id);
-    if (!token) throw FarmError.notTokenized();
-    return toFarmTokenResponse(token);
+    return toFarmTokenResponse(await this.farms.token(viewerOf(principal), id));
   }
 
   @Post(':id/approve')

@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { FARM_STATUSES, type Farm, type FarmStatus, type FarmToken } from '@gpu/farms';
 import { PageQuery } from '../../http/page.query';
+import { IsSha256Hex } from '../../http/is-sha256-hex.validator';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -65,7 +66,7 @@ export class FarmDocumentDto {
   uri: string;
 
   @ApiProperty({ description: 'SHA-256 of the file, hex' })
-  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lower-case hex digits' })
+  @IsSha256Hex()
   sha256: string;
 }
 

@@ -22,6 +22,7 @@ import {
   type KycStatus,
 } from '@gpu/kyc';
 import { PageQuery } from '../../http/page.query';
+import { IsSha256Hex } from '../../http/is-sha256-hex.validator';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
 import type { Principal } from '@gpu/identity';
 
@@ -37,7 +38,7 @@ export class KycDocumentDto {
   name: string;
 
   @ApiProperty({ description: 'SHA-256 of the file, hex' })
-  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lower-case hex digits' })
+  @IsSha256Hex()
   sha256: string;
 }
 
