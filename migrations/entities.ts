@@ -2,6 +2,7 @@ import { AUDIT_ENTITIES } from '@gpu/audit';
 import { CHAIN_ENTITIES } from '@gpu/chain';
 import { FARM_ENTITIES } from '@gpu/farms';
 import { IDENTITY_ENTITIES } from '@gpu/identity';
+import { ISSUANCE_ENTITIES } from '@gpu/issuance';
 import { KYC_ENTITIES } from '@gpu/kyc';
 
 /** Every entity of every library: what migration:generate compares the database with. */
@@ -11,4 +12,5 @@ export const ENTITIES = [
   ...IDENTITY_ENTITIES,
   ...KYC_ENTITIES,
   ...FARM_ENTITIES,
+  ...ISSUANCE_ENTITIES,
 ];

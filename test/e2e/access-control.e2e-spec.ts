@@ -77,6 +77,17 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'POST /farms/{id}/tokenization':            [_,        _,       Y,       Y,         _,    _],
   'GET /farms/{id}/token':                    [_,        _,       Y,       Y,         Y,    Y],
   'POST /farms/{id}/reject':                  [_,        _,       _,       Y,         _,    _],
+  'POST /farms/{id}/offerings':               [_,        _,       Y,       _,         _,    Y],
+  'GET /farms/{id}/cap-table':                [_,        _,       Y,       Y,         Y,    Y],
+  'GET /offerings':                           [_,        Y,       Y,       Y,         Y,    Y],
+  'GET /offerings/{id}':                      [_,        Y,       Y,       Y,         Y,    Y],
+  'POST /offerings/{id}/open':                [_,        _,       Y,       _,         _,    Y],
+  'POST /offerings/{id}/close':               [_,        _,       Y,       Y,         _,    Y],
+  'POST /offerings/{id}/orders':              [_,        Y,       _,       _,         _,    _],
+  'GET /orders':                              [_,        Y,       _,       Y,         Y,    _],
+  'GET /orders/{id}':                         [_,        Y,       _,       Y,         Y,    _],
+  'POST /orders/{id}/cancel':                 [_,        Y,       _,       _,         _,    _],
+  'GET /portfolio':                           [_,        Y,       _,       _,         _,    _],
 };
 
 /** What a refused caller gets: the anonymous one must sign in, a key lacks the scope, a role is forbidden. */

@@ -11,36 +11,7 @@ import { waitFor } from '../../scripts/lib/wait-for';
 import { type RunningApi, startApi, startWorker } from '../support/apps';
 import { directProvider } from '../support/outbox-client';
 import { ApiClient, type SignedIn, signInStaff } from '../support/api-client';
-
-const gpu = () => `GPU-${randomUUID()}`;
-
-function farmBody(overrides: Record<string, unknown> = {}) {
-  return {
-    name: 'Reykjavik A100 cluster',
-    legalEntity: 'Nordic Compute ehf.',
-    jurisdiction: 352,
-    siteLocation: 'Reykjavik, Iceland',
-    valuation: '2500000000000',
-    revenueShareBps: 7000,
-    nodes: [
-      {
-        gpuModel: 'NVIDIA A100-SXM4-80GB',
-        gpuUuid: gpu(),
-        memoryMb: 81_920,
-        host: 'rack-a-node-01',
-        metricsUrl: 'http://10.0.0.1:9400/metrics',
-      },
-    ],
-    documents: [
-      {
-        type: 'valuation-report',
-        uri: 'https://docs.example.com/valuation.pdf',
-        sha256: 'ab'.repeat(32),
-      },
-    ],
-    ...overrides,
-  };
-}
+import { farmBody, gpu } from '../support/farm-fixtures';
 
 describe('farms over HTTP: onboarding, review, ownership', () => {
   let api: RunningApi;

@@ -55,6 +55,8 @@ export async function startTestStack(): Promise<TestStackHandle> {
     AUDIT_ANCHOR_INTERVAL_MS: '2000',
     KYC_WEBHOOK_SECRET: 'test-webhook-secret-of-this-run',
     KYC_EXPIRY_INTERVAL_MS: '1000',
+    SALE_EVENTS_INTERVAL_MS: '200',
+    ORDER_EXPIRY_INTERVAL_MS: '1000',
     JWT_SECRET: `test-jwt-secret-${runId}-0123456789abcdef`,
   };
   process.env[ENV_VARIABLE] = JSON.stringify(env);

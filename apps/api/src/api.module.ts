@@ -7,6 +7,7 @@ import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
 import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
+import { IssuanceModule } from '@gpu/issuance';
 import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, RedisHealth } from '@gpu/queue';
@@ -20,6 +21,8 @@ import { HealthController } from './health/health.controller';
 import { KycWebhookController } from './kyc/kyc-webhook.controller';
 import { KycController } from './kyc/kyc.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { OfferingsController } from './offerings/offerings.controller';
+import { OrdersController } from './offerings/orders.controller';
 import { UsersController } from './users/users.controller';
 import { WalletsController } from './wallets/wallets.controller';
 
@@ -39,6 +42,7 @@ export class ApiModule {
         IdentityModule,
         KycModule,
         FarmsModule,
+        IssuanceModule,
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -54,6 +58,8 @@ export class ApiModule {
         KycWebhookController,
         AuditController,
         FarmsController,
+        OfferingsController,
+        OrdersController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -4,6 +4,7 @@ import { ChainWorkerModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
 import { FarmsWorkerModule } from '@gpu/farms';
+import { IssuanceWorkerModule } from '@gpu/issuance';
 import { KycWorkerModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, QueueWorkerModule } from '@gpu/queue';
@@ -24,6 +25,7 @@ export class WorkerModule {
         AuditAnchorModule,
         KycWorkerModule,
         FarmsWorkerModule,
+        IssuanceWorkerModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { ChainEventConsumer } from './entities/chain-event-consumer.entity';
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -46,6 +47,7 @@ export const CHAIN_ENTITIES = [
   TokenTransfer,
   TokenBalance,
   ReconciliationRun,
+  ChainEventConsumer,
 ];
 
 /** Closes the provider's sockets and timers when the app stops. */

@@ -3,7 +3,14 @@
  * the API's exception filter turns the kind into an HTTP status.
  */
 export type DomainErrorKind =
-  'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  /** Well-formed, but cannot be processed as sent (e.g. an idempotency key reused with another body). */
+  | 'unprocessable'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -16,3 +23,14 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The HTTP status each kind of domain error answers with. */
+export const HTTP_STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};

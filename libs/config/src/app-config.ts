@@ -267,4 +267,18 @@ export class AppConfig {
   @Min(1000)
   @Max(86_400_000)
   KYC_EXPIRY_INTERVAL_MS = 60_000;
+
+  /** How often the worker reads new PrimarySale events (payments, refunds) and acts on them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  SALE_EVENTS_INTERVAL_MS = 1000;
+
+  /** How often the worker expires unpaid reservations, closes offerings past their end and marks stuck paid orders refundable. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  ORDER_EXPIRY_INTERVAL_MS = 10_000;
 }

@@ -5,6 +5,7 @@ import { RetryPolicy } from './retry-policies';
 export const QueueName = {
   Chain: 'chain',
   Kyc: 'kyc',
+  Issuance: 'issuance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -22,6 +23,10 @@ export interface JobPayloads {
   'kyc.expire': Record<string, never>;
   /** Anchor the audit log's head on chain (through the outbox) when it moved since the last anchor. */
   'audit.anchor': Record<string, never>;
+  /** Act on the sale's new indexed events: settle matching payments, return stray ones, record refunds. */
+  'issuance.sale-events': Record<string, never>;
+  /** Expire unpaid reservations, close ended offerings, mark paid orders that can no longer settle refundable. */
+  'issuance.expire-orders': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -38,6 +43,8 @@ export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
   'kyc.sync-registry': { queue: QueueName.Kyc, options: RetryPolicy.transient },
   'kyc.expire': { queue: QueueName.Kyc, options: RetryPolicy.none },
   'audit.anchor': { queue: QueueName.Chain, options: RetryPolicy.none },
+  'issuance.sale-events': { queue: QueueName.Issuance, options: RetryPolicy.none },
+  'issuance.expire-orders': { queue: QueueName.Issuance, options: RetryPolicy.none },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -46,4 +53,5 @@ export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Chain]: 4,
   [QueueName.Kyc]: 4,
+  [QueueName.Issuance]: 2,
 };

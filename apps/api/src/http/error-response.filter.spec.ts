@@ -10,6 +10,7 @@ describe('toErrorResponse', () => {
       ['forbidden', 403],
       ['not_found', 404],
       ['conflict', 409],
+      ['unprocessable', 422],
       ['unavailable', 503],
     ];
     for (const [kind, status] of cases) {

@@ -7,22 +7,13 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError, DomainErrorKind } from '@gpu/common';
+import { DomainError, HTTP_STATUS_OF_KIND } from '@gpu/common';
 
 export interface ErrorBody {
   code: string;
   message: string;
   details?: Record<string, unknown>;
 }
-
-const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
-  invalid: HttpStatus.BAD_REQUEST,
-  unauthorized: HttpStatus.UNAUTHORIZED,
-  forbidden: HttpStatus.FORBIDDEN,
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
-};
 
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -54,7 +45,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof DomainError) {
     const body: ErrorBody = { code: exception.code, message: exception.message };
     if (exception.details) body.details = exception.details;
-    return { status: STATUS_OF_KIND[exception.kind], body };
+    return { status: HTTP_STATUS_OF_KIND[exception.kind], body };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

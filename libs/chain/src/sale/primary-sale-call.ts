@@ -1,0 +1,63 @@
+import { getAddress, id } from 'ethers';
+import type { Deployment } from '../deployment/deployment';
+import { PrimarySale__factory } from '../generated';
+import { type ChainIntent, encodeCall } from '../outbox/chain-intent';
+
+const sale = PrimarySale__factory.createInterface();
+
+type SaleCall = Pick<ChainIntent, 'to' | 'method' | 'data'>;
+
+/** The PrimarySale's order id of an order known off chain by its UUID. */
+export function chainOrderId(orderUuid: string): string {
+  return id(`order:${orderUuid}`);
+}
+
+export interface OfferingTerms {
+  pricePerFraction: bigint;
+  /** Unix seconds. */
+  opensAt: number;
+  /** Unix seconds; after `opensAt`. */
+  closesAt: number;
+  /** Seconds after payment by which the order must be settled. */
+  settlementWindow: number;
+}
+
+/** Opens, changes or (with `closesAt` now) closes the token's offering. */
+export function setOfferingCall(
+  deployment: Deployment,
+  token: string,
+  terms: OfferingTerms,
+): SaleCall {
+  return {
+    to: deployment.contracts.PrimarySale.address,
+    ...encodeCall('PrimarySale', sale, 'setOffering', [
+      getAddress(token),
+      terms.pricePerFraction,
+      terms.opensAt,
+      terms.closesAt,
+      terms.settlementWindow,
+    ]),
+  };
+}
+
+/** Delivery versus payment: mints the paid order's fractions and releases the payment. */
+export function settleOrderCall(deployment: Deployment, orderId: string, payer: string): SaleCall {
+  return {
+    to: deployment.contracts.PrimarySale.address,
+    ...encodeCall('PrimarySale', sale, 'settle', [orderId, getAddress(payer)]),
+  };
+}
+
+/** Returns a paid order's payment to its payer. */
+export function rejectOrderCall(deployment: Deployment, orderId: string, payer: string): SaleCall {
+  return {
+    to: deployment.contracts.PrimarySale.address,
+    ...encodeCall('PrimarySale', sale, 'reject', [orderId, getAddress(payer)]),
+  };
+}
+
+/** The function an investor calls to pay, as wallets and ABIs name it. */
+export const PAY_SIGNATURE = 'pay(bytes32,address,uint128,uint128)';
+
+/** The function an investor calls for a refund after the settlement deadline. */
+export const REFUND_SIGNATURE = 'refund(bytes32)';

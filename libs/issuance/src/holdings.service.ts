@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { FarmError, FarmToken, type FarmViewer, FarmsService } from '@gpu/farms';
+
+export interface Holding {
+  farmId: string;
+  farmName: string;
+  token: string;
+  symbol: string;
+  /** Fractions held now, all wallets together (indexed from the chain). */
+  balance: string;
+  wallets: { wallet: string; balance: string }[];
+  /** Fractions bought in settled orders, and what they cost (stablecoin minor units). */
+  fractionsBought: string;
+  costBasis: string;
+}
+
+export interface CapTableEntry {
+  wallet: string;
+  /** Compliance and admins only: the investor the wallet belongs to. */
+  investorId?: string | null;
+  balance: string;
+  /** Share of the supply in basis points, rounded down. */
+  shareBps: number;
+  /** Share of the supply in percent, exact to 6 decimals (rounded down). */
+  percentage: string;
+}
+
+export interface CapTable {
+  farmId: string;
+  token: string;
+  symbol: string;
+  totalSupply: string;
+  holders: number;
+  /** The last block the index has read: the table is as of this block. */
+  asOfBlock: string | null;
+  items: CapTableEntry[];
+}
+
+/** Formats balance / supply as a percentage with 6 decimals, in integers only. */
+export function percentageOf(balance: bigint, supply: bigint): string {
+  if (supply === 0n) return '0.000000';
+  const micro = (balance * 100_000_000n) / supply;
+  return `${micro / 1_000_000n}.${(micro % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+/** What investors hold, from the indexed chain (balances) and settled orders (cost basis). */
+@Injectable()
+export class HoldingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly farms: FarmsService,
+  ) {}
+
+  async portfolio(investorId: string): Promise<Holding[]> {
+    const rows = await this.dataSource.query<
+      {
+        farm_id: string;
+        farm_name: string;
+        token: string;
+        symbol: string;
+        wallets: { wallet: string; balance: string }[];
+        fractions_bought: string;
+        cost_basis: string;
+      }[]
+    >(
+      `WITH mine AS (SELECT address FROM wallet WHERE user_id = $1),
+            held AS (SELECT b.token, b.holder, b.balance FROM token_balance b JOIN mine m ON m.address = b.holder
+                      WHERE b.balance > 0),
+            bought AS (SELECT token_address AS token, sum(fractions) AS fractions, sum(amount) AS cost
+                         FROM investment_order WHERE investor_id = $1 AND status = 'settled' GROUP BY token_address),
+            tokens AS (SELECT token FROM held UNION SELECT token FROM bought)
+       SELECT t.farm_id, f.name AS farm_name, t.token_address AS token, t.symbol,
+              coalesce((SELECT json_agg(json_build_object('wallet', h.holder, 'balance', h.balance::text) ORDER BY h.holder)
+                          FROM held h WHERE h.token = t.token_address), '[]'::json) AS wallets,
+              coalesce(b.fractions, 0)::text AS fractions_bought, coalesce(b.cost, 0)::text AS cost_basis
+         FROM tokens k JOIN farm_token t ON t.token_address = k.token JOIN farm f ON f.id = t.farm_id
+         LEFT JOIN bought b ON b.token = k.token
+        ORDER BY f.name, t.token_address`,
+      [investorId],
+    );
+    return rows.map((row) => ({
+      farmId: row.farm_id,
+      farmName: row.farm_name,
+      token: row.token,
+      symbol: row.symbol,
+      balance: row.wallets.reduce((sum, w) => sum + BigInt(w.balance), 0n).toString(),
+      wallets: row.wallets,
+      fractionsBought: row.fractions_bought,
+      costBasis: row.cost_basis,
+    }));
+  }
+
+  /** The farm token's holders from indexed transfers; an operator sees own farms only. */
+  async capTable(
+    viewer: FarmViewer,
+    farmId: string,
+    page: { limit: number; offset: number },
+  ): Promise<CapTable> {
+    await this.farms.find(viewer, farmId);
+    const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
+    if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
+    const [summary] = await this.dataSource.query<
+      { supply: string | null; holders: string; as_of: string | null }[]
+    >(
+      `SELECT (SELECT total_supply::text FROM indexed_contract WHERE address = $1) AS supply,
+              (SELECT count(*) FROM token_balance WHERE token = $1 AND balance > 0) AS holders,
+              (SELECT max(block_number)::text FROM index_cursor) AS as_of`,
+      [token.tokenAddress],
+    );
+    const supply = BigInt(summary.supply ?? 0);
+    const rows = await this.dataSource.query<
+      { holder: string; balance: string; investor_id: string | null }[]
+    >(
+      `SELECT b.holder, b.balance::text AS balance, w.user_id AS investor_id
+         FROM token_balance b LEFT JOIN wallet w ON w.address = b.holder
+        WHERE b.token = $1 AND b.balance > 0
+        ORDER BY b.balance DESC, b.holder LIMIT $2 OFFSET $3`,
+      [token.tokenAddress, page.limit, page.offset],
+    );
+    return {
+      farmId,
+      token: token.tokenAddress,
+      symbol: token.symbol,
+      totalSupply: supply.toString(),
+      holders: Number(summary.holders),
+      asOfBlock: summary.as_of,
+      items: rows.map((row) => {
+        const balance = BigInt(row.balance);
+        return {
+          wallet: row.holder,
+          ...(viewer.operatorOnly ? {} : { investorId: row.investor_id }),
+          balance: row.balance,
+          shareBps: supply === 0n ? 0 : Number((balance * 10_000n) / supply),
+          percentage: percentageOf(balance, supply),
+        };
+      }),
+    };
+  }
+}
