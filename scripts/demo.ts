@@ -4,17 +4,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
 import { SiweMessage } from 'siwe';
-import { DataSource } from 'typeorm';
-import {
-  CHAIN_ENTITIES,
-  chainOutboxFor,
-  createChainProvider,
-  encodeCall,
-  readDeploymentFile,
-  waitForReceipt,
-} from '@gpu/chain';
+import { createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
-import { dataSourceOptions, inTransaction, withDatabaseName } from '@gpu/database';
+import { withDatabaseName } from '@gpu/database';
 import {
   GpuFarmToken__factory,
   IdentityRegistry__factory,
@@ -91,14 +83,14 @@ async function main(): Promise<void> {
     await showChain(say, api);
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
     const tokenized = await showFarmOnboarding(say, api, people);
-    await showChainBoundary(say, api.as(people.officer), stack, tokenized);
+    await showOfferingAndOrders(say, api, people, stack, tokenized);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -158,166 +150,183 @@ async function showChain(say: Narrator, api: DemoClient): Promise<void> {
 }
 
 /**
- * Until the offerings and orders APIs exist, the demo plays those use cases itself: it writes
- * intents into the outbox (as a use case does, in a database transaction) and the worker's sender
- * does the rest. The investors' own payments are signed by their own wallets, as in production.
+ * The operator opens an offering (sent to the PrimarySale through the outbox); alice and bob order
+ * over the API with Idempotency-Keys, pay from their own wallets as the payment instructions say,
+ * and the platform settles each order on chain when the indexer sees the payment: fractions minted
+ * and payment released in one transaction. Their portfolios and the farm's cap table follow.
  */
-async function showChainBoundary(
+async function showOfferingAndOrders(
   say: Narrator,
   api: DemoClient,
+  people: People,
   stack: LocalStack,
   tokenized: Tokenized,
 ): Promise<void> {
-  say.section(
-    'The platform acts on chain only through the outbox; the worker sends, the indexer reads back',
+  say.section('The operator opens an offering of the farm token');
+  const operator = api.as(tokenized.operator);
+  const price = 2_500_000n;
+  const draft = await operator.expect(201, 'POST', `/farms/${tokenized.farmId}/offerings`, {
+    pricePerFraction: price.toString(),
+    fractionsOffered: 100_000,
+    minPerInvestor: 10,
+    maxPerInvestor: 10_000,
+    opensAt: new Date(Date.now() - 60_000).toISOString(),
+    closesAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    paymentWindowSeconds: 1800,
+    settlementWindowSeconds: 7 * 86_400,
+  });
+  const offeringId = draft.id as string;
+  const opening = await operator.expect(200, 'POST', `/offerings/${offeringId}/open`);
+  const offering = await operator.waitFor(
+    `/offerings/${offeringId}`,
+    (body) => body.status === 'open',
+    60_000,
   );
+  const farm = await operator.expect(200, 'GET', `/farms/${tokenized.farmId}`);
+  say.table(
+    ['step', 'result'],
+    [
+      [
+        'POST /farms/:id/offerings',
+        `draft: 100,000 fractions at 2.50 mUSDC, 10 to 10,000 per investor, 30 days`,
+      ],
+      [
+        'POST /offerings/:id/open',
+        `${String(opening.status)}: PrimarySale.setOffering queued in the outbox (row ${String(opening.chainTxId)})`,
+      ],
+      [
+        'GET /offerings/:id',
+        `${String(offering.status)} once the transaction was confirmed; the farm is now ${String(farm.status)}`,
+      ],
+    ],
+  );
+
+  say.section('Investors order through the API and pay from their own wallets');
   const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
   const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
-  const dataSource = new DataSource(
-    dataSourceOptions({
-      url: stack.env.DATABASE_URL,
-      entities: CHAIN_ENTITIES,
-      applicationName: 'gpu-demo',
-    }),
-  );
-  await dataSource.initialize();
   try {
-    const outbox = chainOutboxFor(dataSource, deployment);
-    const at = deployment.contracts;
     const keys = wellKnownDevPrivateKeys();
-    const [alice, bob] = [keys[2], keys[3]].map((key) => new Wallet(key, provider));
-    const { token, chainTxId } = tokenized;
-    const now = Math.floor(Date.now() / 1000);
-
-    const enqueue = (calls: { to: string; method: string; data: string; reference: string }[]) =>
-      inTransaction(dataSource, async (manager) => {
-        const rows = [];
-        for (const call of calls) {
-          rows.push(
-            await outbox.enqueue(manager, { ...call, idempotencyKey: `demo:${call.reference}` }),
-          );
-        }
-        return rows;
-      });
-    const waitAll = async (rows: { id: string }[]) => {
-      const outcomes = await Promise.all(
-        rows.map((row) => outbox.waitForOutcome(row.id, { timeoutMs: 60_000 })),
-      );
-      const failed = outcomes.filter((o) => o.state !== 'confirmed');
-      if (failed.length) throw new Error(`transactions failed: ${JSON.stringify(failed)}`);
-      return Promise.all(rows.map((row) => outbox.get(row.id)));
-    };
-
-    const setup = await enqueue([
+    const investors = [
       {
-        to: at.PrimarySale.address,
-        reference: 'offering:demo-reykjavik-a100',
-        ...encodeCall('PrimarySale', PrimarySale__factory.createInterface(), 'setOffering', [
-          token,
-          2_500_000n,
-          now - 60,
-          now + 30 * 24 * 3600,
-          7 * 24 * 3600,
-        ]),
+        name: 'alice',
+        client: api.as(people.alice),
+        wallet: new Wallet(keys[2], provider),
+        fractions: 40,
       },
-    ]);
+      {
+        name: 'bob',
+        client: api.as(people.bob),
+        wallet: new Wallet(keys[3], provider),
+        fractions: 25,
+      },
+    ];
+    const placed: { name: string; client: DemoClient; wallet: Wallet; order: Body }[] = [];
+    for (const investor of investors) {
+      const key = `demo-${investor.name}-${randomBytes(6).toString('hex')}`;
+      const request = JSON.stringify({ fractions: investor.fractions });
+      const first = await investor.client.raw('POST', `/offerings/${offeringId}/orders`, request, {
+        'idempotency-key': key,
+      });
+      if (first.status !== 201) throw new Error(`order refused: ${JSON.stringify(first.body)}`);
+      const replay = await investor.client.raw('POST', `/offerings/${offeringId}/orders`, request, {
+        'idempotency-key': key,
+      });
+      if (replay.body.id !== first.body.id) throw new Error('the replay placed a second order');
+      placed.push({ ...investor, order: first.body });
+    }
+    const payment = placed[0].order.payment as Record<string, string>;
     say.step(
-      `a use case enqueued ${setup.length} intents in one database transaction; the worker sends them`,
+      `alice ordered 40 and bob 25 fractions (POST /offerings/:id/orders); each request sent twice with its Idempotency-Key: one order each`,
     );
-    const confirmed = await waitAll(setup);
-    say.table(
-      ['outbox row', 'call', 'state', 'nonce', 'block', 'tx'],
-      confirmed.map((tx) => [
-        tx.id,
-        tx.method,
-        tx.state,
-        String(tx.nonce),
-        String(tx.blockNumber),
-        `${tx.txHash!.slice(0, 18)}…`,
-      ]),
-    );
-    const factoryTx = await outbox.get(chainTxId);
-    const receipt = await waitForReceipt(provider, factoryTx.txHash!);
     say.step(
-      `the farm became token ${token} in ONE factory transaction (outbox row ${factoryTx.id}, ${receipt.gasUsed} gas); the offering was opened through the outbox`,
-    );
-
-    say.section(
-      'Investors pay on chain with their own wallets; the platform settles, delivery versus payment',
+      `payment instructions: approve ${payment.stablecoin} for the amount, then call ${payment.function} on ${payment.saleContract} with orderId ${payment.orderId.slice(0, 18)}… before ${payment.payBefore}`,
     );
     const stablecoin = MockStablecoin__factory.connect(
-      at.Stablecoin.address,
+      deployment.contracts.Stablecoin.address,
       new Wallet(keys[0], provider),
     );
-    const orders: [Wallet, bigint][] = [
-      [alice, 40n],
-      [bob, 25n],
-    ];
-    for (const [investor, fractions] of orders) {
-      const amount = fractions * 2_500_000n;
-      await waitForReceipt(provider, (await stablecoin.mint(investor.address, amount)).hash);
-      const asInvestor = MockStablecoin__factory.connect(at.Stablecoin.address, investor);
+    for (const { wallet, order } of placed) {
+      const instructions = order.payment as Record<string, string>;
       await waitForReceipt(
         provider,
-        (await asInvestor.approve(at.PrimarySale.address, amount)).hash,
+        (await stablecoin.mint(wallet.address, instructions.amount)).hash,
       );
-      const sale = PrimarySale__factory.connect(at.PrimarySale.address, investor);
+      const coin = MockStablecoin__factory.connect(instructions.stablecoin, wallet);
       await waitForReceipt(
         provider,
-        (await sale.pay(id(`order:${investor.address}`), token, fractions, amount)).hash,
+        (await coin.approve(instructions.saleContract, instructions.amount)).hash,
+      );
+      const sale = PrimarySale__factory.connect(instructions.saleContract, wallet);
+      await waitForReceipt(
+        provider,
+        (
+          await sale.pay(
+            instructions.orderId,
+            instructions.token,
+            instructions.fractions,
+            instructions.amount,
+          )
+        ).hash,
       );
     }
     say.step(
-      'alice paid 100.00 and bob 62.50 (mock USDC, 6 decimals) into PrimarySale against their order ids',
+      'alice paid 100.00 and bob 62.50 mUSDC from their own wallets; the indexer saw the payments and the worker settled through the outbox',
     );
-    const settled = await waitAll(
-      await enqueue(
-        orders.map(([investor]) => ({
-          to: at.PrimarySale.address,
-          reference: `order:${investor.address}`,
-          ...encodeCall('PrimarySale', PrimarySale__factory.createInterface(), 'settle', [
-            id(`order:${investor.address}`),
-            investor.address,
-          ]),
-        })),
+    const settled = await Promise.all(
+      placed.map(({ client, order }) =>
+        client.waitFor(`/orders/${String(order.id)}`, (body) => body.status === 'settled', 60_000),
       ),
     );
-    say.step(
-      `settled through the outbox: ${settled.map((tx) => `${tx.method} ${tx.state} in block ${tx.blockNumber}`).join('; ')}`,
+    say.table(
+      ['investor', 'fractions', 'amount (mUSDC)', 'status', 'payment tx', 'settlement tx'],
+      settled.map((order, i) => [
+        placed[i].name,
+        String(order.fractions),
+        formatUsdc(BigInt(order.amount as string)),
+        String(order.status),
+        `${String(order.paymentTxHash).slice(0, 14)}…`,
+        `${String(order.settlementTxHash).slice(0, 14)}…`,
+      ]),
     );
 
-    const lastBlock = settled.reduce(
-      (max, tx) => (tx.blockNumber! > max ? tx.blockNumber! : max),
-      0n,
-    );
-    const status = await api.waitFor(
+    say.section('Portfolios and the cap table, from the indexed chain');
+    const lastBlock = BigInt(await provider.getBlockNumber());
+    await api.waitFor(
       '/chain/status',
       (body) =>
         BigInt((body.indexer as { blockNumber: string | null }).blockNumber ?? '0') >= lastBlock,
+      60_000,
     );
-    const indexer = status.indexer as {
-      blockNumber: string;
-      lagBlocks: number;
-      confirmations: number;
-    };
-    const pending = Object.values(
-      (status.outbox as { byState: Record<string, number> }).byState,
-    ).reduce((a, b) => a + b, 0);
-    say.step(
-      `GET /chain/status: indexed up to block ${indexer.blockNumber} (${indexer.lagBlocks} final block(s) behind, ${indexer.confirmations} confirmation(s)); ${pending} transaction(s) still on their way`,
-    );
-    const holders = await dataSource.query<{ holder: string; balance: string }[]>(
-      `SELECT holder, balance FROM token_balance WHERE token = $1 AND balance > 0 ORDER BY balance DESC`,
-      [token.toLowerCase()],
-    );
-    const onChain = GpuFarmToken__factory.connect(token, provider);
+    for (const { name, client } of placed) {
+      const portfolio = await client.expect(200, 'GET', '/portfolio');
+      const holdings = portfolio.holdings as Record<string, string>[];
+      say.step(
+        `GET /portfolio (${name}): ${holdings
+          .map(
+            (h) =>
+              `${h.balance} ${h.symbol} of ${h.farmName}, cost basis ${formatUsdc(BigInt(h.costBasis))} mUSDC`,
+          )
+          .join('; ')}`,
+      );
+    }
+    const capTable = await operator.expect(200, 'GET', `/farms/${tokenized.farmId}/cap-table`);
+    const token = GpuFarmToken__factory.connect(tokenized.token, provider);
+    const rows = capTable.items as Record<string, string>[];
     say.table(
-      ['holder (derived from indexed Transfer events)', 'fractions', 'balanceOf on chain'],
+      ['holder', 'fractions', 'share', 'balanceOf on chain'],
       await Promise.all(
-        holders.map(async (h) => [h.holder, h.balance, String(await onChain.balanceOf(h.holder))]),
+        rows.map(async (row) => [
+          row.wallet,
+          row.balance,
+          `${row.percentage} %`,
+          String(await token.balanceOf(row.wallet)),
+        ]),
       ),
     );
-    const reconciliation = await api.waitFor(
+    say.step(
+      `GET /farms/:id/cap-table: ${String(capTable.holders)} holders of ${String(capTable.totalSupply)} fractions as of block ${String(capTable.asOfBlock)}`,
+    );
+    const reconciliation = await api.as(people.officer).waitFor(
       '/chain/reconciliation',
       (body) => {
         const latest = body.latest as { blockNumber: string; tokens: number } | null;
@@ -336,9 +345,13 @@ async function showChainBoundary(
     );
     if (latest.mismatchCount !== 0) throw new Error('the index and the chain disagree');
   } finally {
-    await dataSource.destroy();
     provider.destroy();
   }
+}
+
+/** Stablecoin minor units (6 decimals) as a decimal string. */
+function formatUsdc(amount: bigint): string {
+  return `${amount / 1_000_000n}.${(amount % 1_000_000n).toString().padStart(6, '0').slice(0, 2)}`;
 }
 
 interface People {
@@ -505,8 +518,10 @@ async function showPeopleAndKyc(
 
 /** An operator lists a farm with its GPUs and documents; compliance reviews and approves it. */
 interface Tokenized {
+  farmId: string;
   token: string;
-  chainTxId: string;
+  /** The operator's access token. */
+  operator: string;
 }
 
 async function showFarmOnboarding(
@@ -521,7 +536,8 @@ async function showFarmOnboarding(
   await api
     .as(people.admin)
     .expect(201, 'POST', '/users', { email: 'operator@demo.gpu', password, role: 'operator' });
-  const operator = api.as(await api.signIn('operator@demo.gpu', password));
+  const operatorToken = await api.signIn('operator@demo.gpu', password);
+  const operator = api.as(operatorToken);
   const farm = await operator.expect(201, 'POST', '/farms', {
     name: 'GPU Farm Reykjavik A100',
     legalEntity: 'Nordic Compute ehf.',
@@ -593,7 +609,7 @@ async function showFarmOnboarding(
   say.step(
     `POST /farms/:id/tokenization: token ${String(requested.tokenAddress)} (known before it exists); the factory transaction is confirmed and the farm is ${String(farmNow.status)}`,
   );
-  return { token: token.tokenAddress as string, chainTxId: token.chainTxId as string };
+  return { farmId, token: token.tokenAddress as string, operator: operatorToken };
 }
 
 /** The EIP-4361 message a wallet app prepares from the API's challenge. */
