@@ -3,7 +3,7 @@ import { ChainPipeline1795774176303 } from './1795774176303-ChainPipeline';
 import { AuditLog1795780167434 } from './1795780167434-AuditLog';
 import { IdentityKyc1795784625641 } from './1795784625641-IdentityKyc';
 import { Farms1795788802333 } from './1795788802333-Farms';
-import { Issuance1795792937293 } from './1795792937293-Issuance';
+import { Issuance1795794638766 } from './1795794638766-Issuance';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -12,5 +12,5 @@ export const MIGRATIONS = [
   AuditLog1795780167434,
   IdentityKyc1795784625641,
   Farms1795788802333,
-  Issuance1795792937293,
+  Issuance1795794638766,
 ];

@@ -70,7 +70,10 @@ export async function payOrder(
   const coin = MockStablecoin__factory.connect(payment.stablecoin, wallet);
   await waitForReceipt(provider, (await coin.approve(payment.saleContract, payment.amount)).hash);
   const sale = PrimarySale__factory.connect(payment.saleContract, wallet);
-  const paid = await sale.pay(payment.orderId, payment.token, payment.fractions, payment.amount);
+  const args = [payment.orderId, payment.token, payment.fractions, payment.amount] as const;
+  // A refusal surfaces here with the contract's custom error, not as a bare reverted receipt.
+  await sale.pay.staticCall(...args);
+  const paid = await sale.pay(...args);
   await waitForReceipt(provider, paid.hash);
   return paid.hash;
 }

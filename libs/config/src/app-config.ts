@@ -48,6 +48,13 @@ export class AppConfig {
   @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL: string;
 
+  /** Connections in each process's Postgres pool. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
   @IsConnectionUrl(['redis:', 'rediss:'])
   REDIS_URL: string;
 

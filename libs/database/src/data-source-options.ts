@@ -6,6 +6,8 @@ export interface DatabaseSettings {
   entities: NonNullable<DataSourceOptions['entities']>;
   migrations?: DataSourceOptions['migrations'];
   applicationName?: string;
+  /** Connections in the pool; 10 unless set. */
+  poolSize?: number;
 }
 
 /** The one place that shapes a DataSource. The schema only ever comes from migrations. */
@@ -23,6 +25,6 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
     applicationName: settings.applicationName,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    extra: { max: settings.poolSize ?? 10, connectionTimeoutMillis: 5000 },
   };
 }

@@ -13,7 +13,12 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            ...dataSourceOptions({ url: config.DATABASE_URL, entities: [], applicationName }),
+            ...dataSourceOptions({
+              url: config.DATABASE_URL,
+              entities: [],
+              applicationName,
+              poolSize: config.DATABASE_POOL_SIZE,
+            }),
             autoLoadEntities: true,
             retryAttempts: 2,
             retryDelay: 1000,

@@ -6,3 +6,4 @@ export * from './snake-naming.strategy';
 export * from './transaction';
 export * from './advisory-lock';
 export * from './unique-violation';
+export * from './pg-pool';

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -26,7 +27,8 @@ export const IDENTITY_ENTITIES = [User, RefreshToken, ApiKey, Wallet, SiweNonce]
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: jwtSecret(config),
+        // A KeyObject made once: given a string, jsonwebtoken tries it as a public key on every call.
+        secret: createSecretKey(Buffer.from(jwtSecret(config))) as unknown as string,
         signOptions: {
           algorithm: 'HS256',
           expiresIn: config.JWT_ACCESS_TTL_SECONDS,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { type Actor, AuditLog, userActor } from '@gpu/audit';
-import { isUniqueViolation } from '@gpu/database';
+import { isUniqueViolation, pgPool } from '@gpu/database';
 import { JobQueue } from '@gpu/queue';
 import { User, type UserRole, type StaffRole } from './entities/user.entity';
 import { IdentityError } from './identity.errors';
@@ -98,13 +98,20 @@ export class UsersService {
     });
   }
 
-  /** The active user behind a principal; a disabled or deleted account is refused. */
-  async activeUser(userId: string): Promise<User> {
-    const user = await this.dataSource
-      .getRepository(User)
-      .findOneBy({ id: userId, status: 'active' });
-    if (!user) throw IdentityError.tokenInvalid();
-    return user;
+  /**
+   * The role and session version of the active user behind an access token; a disabled or
+   * deleted account is refused. Runs on every request, so as a prepared statement.
+   */
+  async activeUser(userId: string): Promise<Pick<User, 'id' | 'role' | 'sessionVersion'>> {
+    const { rows } = await pgPool(this.dataSource).query<
+      Pick<User, 'id' | 'role' | 'sessionVersion'>
+    >({
+      name: 'identity-active-user',
+      text: `SELECT id, role, session_version AS "sessionVersion" FROM app_user WHERE id = $1 AND status = 'active'`,
+      values: [userId],
+    });
+    if (!rows[0]) throw IdentityError.tokenInvalid();
+    return rows[0];
   }
 
   async findById(id: string): Promise<User> {

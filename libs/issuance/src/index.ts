@@ -1,6 +1,7 @@
 export * from './entities/idempotent-request.entity';
 export * from './entities/investment-order.entity';
 export * from './entities/offering.entity';
+export * from './entities/offering-allocation.entity';
 export * from './holdings.service';
 export * from './issuance.errors';
 export * from './issuance.module';
@@ -9,5 +10,6 @@ export * from './order-view';
 export * from './orders.service';
 export * from './use-cases/expire-orders';
 export * from './use-cases/place-order';
+export * from './use-cases/reservation-batcher';
 export * from './use-cases/process-sale-events';
 export * from './jobs/settlement.listener';

@@ -4,6 +4,7 @@ import { ChainModule } from '@gpu/chain';
 import { FarmsModule } from '@gpu/farms';
 import { IdempotentRequest } from './entities/idempotent-request.entity';
 import { InvestmentOrder } from './entities/investment-order.entity';
+import { OfferingAllocation } from './entities/offering-allocation.entity';
 import { Offering } from './entities/offering.entity';
 import { HoldingsService } from './holdings.service';
 import { OfferingOutcomeListener } from './jobs/offering-outcome.listener';
@@ -14,14 +15,16 @@ import { OfferingsService } from './offerings.service';
 import { OrdersService } from './orders.service';
 import { ExpireOrders } from './use-cases/expire-orders';
 import { PlaceOrder } from './use-cases/place-order';
+import { ReservationBatcher } from './use-cases/reservation-batcher';
 import { ProcessSaleEvents } from './use-cases/process-sale-events';
 
-export const ISSUANCE_ENTITIES = [Offering, InvestmentOrder, IdempotentRequest];
+export const ISSUANCE_ENTITIES = [Offering, OfferingAllocation, InvestmentOrder, IdempotentRequest];
 
 /** Offerings, orders, settlement and holdings. */
 @Module({
   imports: [TypeOrmModule.forFeature(ISSUANCE_ENTITIES), ChainModule, FarmsModule],
   providers: [
+    ReservationBatcher,
     OfferingsService,
     OrdersService,
     PlaceOrder,

@@ -154,7 +154,7 @@ export class OfferingsService {
       await manager.update(
         Offering,
         { id: offering.id },
-        { status: 'closed', closedAt: now, chainTxId: tx.id },
+        { status: 'closed', closedAt: now, chainTxId: tx.id, version: () => 'version + 1' },
       );
       await this.audit.record(manager, actor, 'offering.close', `offering:${offering.id}`, {
         chainTxId: tx.id,

@@ -1,15 +1,20 @@
 import type { EntityManager } from 'typeorm';
 
-/** Gives fractions of orders that will not settle back to their offering. */
+/** Gives an investor's fractions of orders that will not settle back to their offering. */
 export async function returnFractions(
   manager: EntityManager,
   offeringId: string,
+  investorId: string,
   fractions: bigint,
 ): Promise<void> {
   if (fractions <= 0n) return;
   await manager.query(
-    `UPDATE offering SET remaining = remaining + $2, updated_at = now() WHERE id = $1`,
+    `UPDATE offering SET remaining = remaining + $2, version = version + 1, updated_at = now() WHERE id = $1`,
     [offeringId, fractions.toString()],
+  );
+  await manager.query(
+    `UPDATE offering_allocation SET ordered = ordered - $3 WHERE offering_id = $1 AND investor_id = $2`,
+    [offeringId, investorId, fractions.toString()],
   );
 }
 
@@ -23,19 +28,29 @@ export async function endReservations(
   status: 'cancelled' | 'expired',
   reason: string,
 ): Promise<number> {
-  const [ended] = await manager.query<[{ offering_id: string; fractions: string }[], number]>(
+  const [ended] = await manager.query<
+    [{ offering_id: string; investor_id: string; fractions: string }[], number]
+  >(
     `UPDATE investment_order SET status = $1, failure_reason = $2, updated_at = now()
       WHERE status = 'reserved' AND ${'offeringId' in scope ? 'offering_id = $3' : 'reserved_until <= $3'}
-      RETURNING offering_id, fractions`,
+      RETURNING offering_id, investor_id, fractions`,
     [status, reason, 'offeringId' in scope ? scope.offeringId : scope.expiredBy],
   );
-  const byOffering = new Map<string, bigint>();
-  for (const row of ended)
-    byOffering.set(
-      row.offering_id,
-      (byOffering.get(row.offering_id) ?? 0n) + BigInt(row.fractions),
-    );
-  for (const [offeringId, fractions] of byOffering)
-    await returnFractions(manager, offeringId, fractions);
+  const byInvestor = new Map<
+    string,
+    { offeringId: string; investorId: string; fractions: bigint }
+  >();
+  for (const row of ended) {
+    const key = `${row.offering_id} ${row.investor_id}`;
+    const entry = byInvestor.get(key) ?? {
+      offeringId: row.offering_id,
+      investorId: row.investor_id,
+      fractions: 0n,
+    };
+    entry.fractions += BigInt(row.fractions);
+    byInvestor.set(key, entry);
+  }
+  for (const { offeringId, investorId, fractions } of byInvestor.values())
+    await returnFractions(manager, offeringId, investorId, fractions);
   return ended.length;
 }

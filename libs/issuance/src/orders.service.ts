@@ -64,7 +64,7 @@ export class OrdersService {
         { id: order.id },
         { status: 'cancelled', failureReason: 'cancelled by the investor' },
       );
-      await returnFractions(manager, order.offeringId, order.fractions);
+      await returnFractions(manager, order.offeringId, order.investorId, order.fractions);
       await this.audit.record(manager, actor, 'order.cancel', `order:${order.id}`, {
         fractions: order.fractions.toString(),
       });

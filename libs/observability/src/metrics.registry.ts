@@ -14,6 +14,20 @@ export class MetricsRegistry {
     registers: [this.registry],
   });
 
+  readonly orderBatchSize = new Histogram({
+    name: 'gpu_order_batch_size',
+    help: 'Orders decided together in one reservation batch',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  readonly orderBatchDuration = new Histogram({
+    name: 'gpu_order_batch_duration_seconds',
+    help: 'Time one reservation batch holds its connection (transaction, offering row lock, commit)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,4 +1,4 @@
-import { getAddress, id } from 'ethers';
+import { getAddress } from 'ethers';
 import type { Deployment } from '../deployment/deployment';
 import { PrimarySale__factory } from '../generated';
 import { type ChainIntent, encodeCall } from '../outbox/chain-intent';
@@ -7,9 +7,11 @@ const sale = PrimarySale__factory.createInterface();
 
 type SaleCall = Pick<ChainIntent, 'to' | 'method' | 'data'>;
 
-/** The PrimarySale's order id of an order known off chain by its UUID. */
+/** The PrimarySale's order id of an order known off chain by its UUID: the UUID's 16 bytes, left-padded to 32. */
 export function chainOrderId(orderUuid: string): string {
-  return id(`order:${orderUuid}`);
+  const hex = orderUuid.replace(/-/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a UUID: ${orderUuid}`);
+  return `0x${'0'.repeat(32)}${hex}`;
 }
 
 export interface OfferingTerms {

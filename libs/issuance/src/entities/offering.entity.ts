@@ -85,6 +85,13 @@ export class Offering {
   @Column('text', { default: 'draft' })
   status: OfferingStatus;
 
+  /**
+   * Raised by every change to what orders are weighed against (what is left, allocations, the
+   * status), so that a reservation batch can tell whether its reads are current.
+   */
+  @Column('integer', { default: 0 })
+  version: number;
+
   /** The latest setOffering transaction (opening or closing). */
   @Index()
   @Column('bigint', { nullable: true })

@@ -73,7 +73,7 @@ export class SettlementListener implements ChainTxListenerOf {
           chainTxId: reject.id,
         },
       );
-      await returnFractions(manager, order.offeringId, order.fractions);
+      await returnFractions(manager, order.offeringId, order.investorId, order.fractions);
       await this.audit.record(manager, WORKER_ACTOR, 'order.settlement-failed', subject, {
         failureReason: outcome.failureReason,
         rejectChainTxId: reject.id,

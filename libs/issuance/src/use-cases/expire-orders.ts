@@ -30,22 +30,24 @@ export class ExpireOrders {
         'not paid in time',
       );
       const [closed] = await manager.query<[unknown[], number]>(
-        `UPDATE offering SET status = 'closed', closed_at = closes_at, updated_at = now()
+        `UPDATE offering SET status = 'closed', closed_at = closes_at, version = version + 1, updated_at = now()
           WHERE status = 'open' AND closes_at <= $1 RETURNING id`,
         [now],
       );
-      const [stuck] = await manager.query<[{ offering_id: string; fractions: string }[], number]>(
+      const [stuck] = await manager.query<
+        [{ offering_id: string; investor_id: string; fractions: string }[], number]
+      >(
         `UPDATE investment_order o
             SET status = 'refundable', updated_at = now(),
                 failure_reason = 'not settled by the on-chain deadline; the investor may take a refund'
            FROM chain_tx t
           WHERE o.status = 'paid' AND o.settlement_deadline <= $1 AND t.id = o.chain_tx_id
             AND t.state NOT IN ('mined', 'confirmed', 'failed')
-          RETURNING o.offering_id, o.fractions`,
+          RETURNING o.offering_id, o.investor_id, o.fractions`,
         [new Date(now.getTime() - REFUNDABLE_GRACE_MS)],
       );
       for (const row of stuck)
-        await returnFractions(manager, row.offering_id, BigInt(row.fractions));
+        await returnFractions(manager, row.offering_id, row.investor_id, BigInt(row.fractions));
       return {
         expiredReservations,
         closedOfferings: closed.length,

@@ -1,13 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issuance: offerings (with the CHECK that makes an oversell impossible), investors' orders,
- * the stored first responses of idempotent requests, and the cursor of chain-event consumers.
- * By hand: expression indexes on indexed events for the order's eligibility checks (the registry
- * entry of a wallet, a wallet's freeze on a token).
+ * Issuance: offerings (with the CHECK that makes an oversell impossible), each investor's
+ * allocation in an offering, investors' orders, the stored first responses of idempotent
+ * requests, and the cursor of chain-event consumers. By hand: expression indexes on indexed events
+ * for the order's eligibility checks (the registry entry of a wallet, a wallet's freeze on a token).
  */
-export class Issuance1795792937293 implements MigrationInterface {
-  name = 'Issuance1795792937293';
+export class Issuance1795794638766 implements MigrationInterface {
+  name = 'Issuance1795794638766';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -17,7 +17,7 @@ export class Issuance1795792937293 implements MigrationInterface {
       `CREATE TABLE "idempotent_request" ("user_id" uuid NOT NULL, "key" text NOT NULL, "request_hash" character(64) NOT NULL, "status_code" smallint NOT NULL, "response" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_d102a740f526ebbb2d7c917aae9" PRIMARY KEY ("user_id", "key"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "offering" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "farm_id" uuid NOT NULL, "token_address" character(42) NOT NULL, "price_per_fraction" numeric(78,0) NOT NULL, "fractions_offered" bigint NOT NULL, "remaining" bigint NOT NULL, "min_per_investor" bigint NOT NULL, "max_per_investor" bigint NOT NULL, "opens_at" TIMESTAMP WITH TIME ZONE NOT NULL, "closes_at" TIMESTAMP WITH TIME ZONE NOT NULL, "payment_window_seconds" integer NOT NULL, "settlement_window_seconds" integer NOT NULL, "status" text NOT NULL DEFAULT 'draft', "chain_tx_id" bigint, "failure_reason" text, "created_by" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "opened_at" TIMESTAMP WITH TIME ZONE, "closed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_offering_window" CHECK ("closes_at" > "opens_at"), CONSTRAINT "ck_offering_per_investor" CHECK ("min_per_investor" >= 1 AND "max_per_investor" >= "min_per_investor" AND "max_per_investor" <= "fractions_offered"), CONSTRAINT "ck_offering_price" CHECK ("price_per_fraction" > 0), CONSTRAINT "ck_offering_remaining" CHECK ("remaining" >= 0 AND "remaining" <= "fractions_offered"), CONSTRAINT "ck_offering_status" CHECK ("status" IN ('draft', 'opening', 'open', 'closed')), CONSTRAINT "PK_d42d2720ff82f75aae518b9347c" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "offering" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "farm_id" uuid NOT NULL, "token_address" character(42) NOT NULL, "price_per_fraction" numeric(78,0) NOT NULL, "fractions_offered" bigint NOT NULL, "remaining" bigint NOT NULL, "min_per_investor" bigint NOT NULL, "max_per_investor" bigint NOT NULL, "opens_at" TIMESTAMP WITH TIME ZONE NOT NULL, "closes_at" TIMESTAMP WITH TIME ZONE NOT NULL, "payment_window_seconds" integer NOT NULL, "settlement_window_seconds" integer NOT NULL, "status" text NOT NULL DEFAULT 'draft', "version" integer NOT NULL DEFAULT '0', "chain_tx_id" bigint, "failure_reason" text, "created_by" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "opened_at" TIMESTAMP WITH TIME ZONE, "closed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_offering_window" CHECK ("closes_at" > "opens_at"), CONSTRAINT "ck_offering_per_investor" CHECK ("min_per_investor" >= 1 AND "max_per_investor" >= "min_per_investor" AND "max_per_investor" <= "fractions_offered"), CONSTRAINT "ck_offering_price" CHECK ("price_per_fraction" > 0), CONSTRAINT "ck_offering_remaining" CHECK ("remaining" >= 0 AND "remaining" <= "fractions_offered"), CONSTRAINT "ck_offering_status" CHECK ("status" IN ('draft', 'opening', 'open', 'closed')), CONSTRAINT "PK_d42d2720ff82f75aae518b9347c" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_9003c0c3252f3015a2dc4b4895" ON "offering"  ("farm_id") `,
@@ -50,6 +50,9 @@ export class Issuance1795792937293 implements MigrationInterface {
       `CREATE INDEX "ix_investment_order_offering_investor" ON "investment_order"  ("offering_id", "investor_id") `,
     );
     await queryRunner.query(
+      `CREATE TABLE "offering_allocation" ("offering_id" uuid NOT NULL, "investor_id" uuid NOT NULL, "ordered" bigint NOT NULL, CONSTRAINT "ck_offering_allocation_ordered" CHECK ("ordered" >= 0), CONSTRAINT "PK_d5d619a511ee245679d0aeb9b63" PRIMARY KEY ("offering_id", "investor_id"))`,
+    );
+    await queryRunner.query(
       `CREATE INDEX "ix_chain_event_registry_wallet" ON "chain_event" (("args"->>'wallet'), "address", "block_number" DESC, "log_index" DESC) WHERE "contract" = 'IdentityRegistry'`,
     );
     await queryRunner.query(
@@ -74,6 +77,7 @@ export class Issuance1795792937293 implements MigrationInterface {
       `ALTER TABLE "investment_order" DROP CONSTRAINT "fk_investment_order_offering"`,
     );
     await queryRunner.query(`ALTER TABLE "offering" DROP CONSTRAINT "fk_offering_farm"`);
+    await queryRunner.query(`DROP TABLE "offering_allocation"`);
     await queryRunner.query(`DROP INDEX "public"."ix_investment_order_offering_investor"`);
     await queryRunner.query(`DROP INDEX "public"."ix_investment_order_investor"`);
     await queryRunner.query(`DROP INDEX "public"."ix_investment_order_token_wallet"`);
