@@ -14,7 +14,8 @@ import { startLocalStack } from '../scripts/lib/local-stack';
 import { Narrator } from '../scripts/lib/narrator';
 import { deleteKeysWithPrefix } from '../scripts/lib/redis-keys';
 import { waitFor } from '../scripts/lib/wait-for';
-import { ApiClient, type Body, mapLimit, siweMessage } from './lib/api-client';
+import { type Body, DemoClient, siweMessage } from '../scripts/lib/demo-client';
+import { mapLimit } from './lib/map-limit';
 import { CpuSampler } from './lib/cpu';
 
 /**
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const api = startApp('api', env, path.join(WORK_DIR, 'orders-api.log'));
   const worker = startApp('worker', env, path.join(WORK_DIR, 'orders-worker.log'));
   const url = `http://127.0.0.1:${port}`;
-  const client = new ApiClient(url);
+  const client = new DemoClient(url);
   const db = new Client({ connectionString: databaseUrl, application_name: 'gpu-bench-orders' });
   try {
     say.section('Set-up through the API');
@@ -274,7 +275,7 @@ interface Staff {
 }
 
 /** The first admin from the command line (as `npm run demo` does), then staff from the admin. */
-async function createStaff(client: ApiClient, env: NodeJS.ProcessEnv): Promise<Staff> {
+async function createStaff(client: DemoClient, env: NodeJS.ProcessEnv): Promise<Staff> {
   const password = randomBytes(12).toString('hex');
   execFileSync('npx', ['ts-node', 'scripts/create-admin.ts', '--email', 'admin@bench.gpu'], {
     env: { ...env, ADMIN_PASSWORD: password },
@@ -295,7 +296,7 @@ async function createStaff(client: ApiClient, env: NodeJS.ProcessEnv): Promise<S
 
 /** An operator's farm, approved by compliance and tokenized with no balance or holder limit. */
 async function tokenizeFarm(
-  client: ApiClient,
+  client: DemoClient,
   staff: Staff,
 ): Promise<{ farmId: string; token: string; operator: string }> {
   const operator = client.as(staff.operator);
@@ -347,7 +348,7 @@ async function tokenizeFarm(
 
 /** Investors who register, link a wallet by Sign-In with Ethereum and pass a manual KYC review. */
 async function onboardInvestors(
-  client: ApiClient,
+  client: DemoClient,
   officer: string,
   count: number,
   concurrency: number,
@@ -383,7 +384,7 @@ async function onboardInvestors(
 }
 
 /** The hot offering: huge, no per-investor limit that the run could reach, open on chain. */
-async function openOffering(operator: ApiClient, farmId: string): Promise<string> {
+async function openOffering(operator: DemoClient, farmId: string): Promise<string> {
   const offering = await operator.expect(201, 'POST', `/farms/${farmId}/offerings`, {
     pricePerFraction: '1000000',
     fractionsOffered: OFFERED,
@@ -409,7 +410,7 @@ async function openOffering(operator: ApiClient, farmId: string): Promise<string
  * An investor's first order, retried until the API takes it: that is when the approval's
  * registration in the IdentityRegistry is confirmed and indexed, which is what the order reads.
  */
-async function firstOrder(investor: ApiClient, offeringId: string, index: number): Promise<Body> {
+async function firstOrder(investor: DemoClient, offeringId: string, index: number): Promise<Body> {
   let attempt = 0;
   let last: Body = {};
   try {

@@ -3,7 +3,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
-import { SiweMessage } from 'siwe';
 import { createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
 import { withDatabaseName } from '@gpu/database';
@@ -20,6 +19,7 @@ import { type LocalStack, startLocalStack } from './lib/local-stack';
 import { deleteKeysWithPrefix } from './lib/redis-keys';
 import { Narrator } from './lib/narrator';
 import { waitFor } from './lib/wait-for';
+import { type Body, DemoClient, siweMessage } from './lib/demo-client';
 
 /**
  * `npm run demo`: brings the whole product up on a fresh local chain and a fresh database,
@@ -612,21 +612,6 @@ async function showFarmOnboarding(
   return { farmId, token: token.tokenAddress as string, operator: operatorToken };
 }
 
-/** The EIP-4361 message a wallet app prepares from the API's challenge. */
-function siweMessage(challenge: Record<string, unknown>, address: string): string {
-  return new SiweMessage({
-    domain: challenge.domain as string,
-    address,
-    statement: challenge.statement as string,
-    uri: challenge.uri as string,
-    version: '1',
-    chainId: challenge.chainId as number,
-    nonce: challenge.nonce as string,
-    issuedAt: challenge.issuedAt as string,
-    expirationTime: challenge.expirationTime as string,
-  }).prepareMessage();
-}
-
 async function showAuditVerification(say: Narrator, officer: DemoClient): Promise<void> {
   say.section('A compliance officer verifies the audit log against its on-chain anchor');
   const result = await waitFor(
@@ -736,88 +721,6 @@ async function showObservability(say: Narrator, api: DemoClient): Promise<void> 
     ],
   );
   if (!logged) throw new Error('the request id was not found in the API logs');
-}
-
-type Body = Record<string, unknown>;
-
-class DemoClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly accessToken?: string,
-  ) {}
-
-  /** The same API, as the holder of `accessToken`. */
-  as(accessToken: string): DemoClient {
-    return new DemoClient(this.baseUrl, accessToken);
-  }
-
-  async raw(
-    method: string,
-    route: string,
-    body?: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: Body }> {
-    const response = await fetch(this.baseUrl + route, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {}),
-        ...headers,
-      },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
-  }
-
-  get(
-    route: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: Body }> {
-    return this.raw('GET', route, undefined, headers);
-  }
-
-  post(route: string, raw: string): Promise<{ status: number; body: Body }> {
-    return this.raw('POST', route, raw);
-  }
-
-  /** The body of a call that must answer `status`; anything else stops the demo. */
-  async expect(status: number, method: string, route: string, body?: unknown): Promise<Body> {
-    const response = await this.raw(
-      method,
-      route,
-      body === undefined ? undefined : JSON.stringify(body),
-    );
-    if (response.status !== status)
-      throw new Error(
-        `${method} ${route} answered ${response.status}: ${JSON.stringify(response.body)}`,
-      );
-    return response.body;
-  }
-
-  async signIn(email: string, password: string): Promise<string> {
-    const session = await this.expect(200, 'POST', '/auth/sign-in', { email, password });
-    return session.accessToken as string;
-  }
-
-  async text(route: string): Promise<string> {
-    return (await fetch(this.baseUrl + route, { signal: AbortSignal.timeout(10_000) })).text();
-  }
-
-  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
-    await this.waitFor('/health', (body) => body.status === 'ok', timeoutMs);
-  }
-
-  async waitFor(route: string, done: (body: Body) => boolean, timeoutMs = 30_000): Promise<Body> {
-    return waitFor(
-      async () => {
-        const { body } = await this.get(route);
-        return done(body) ? body : undefined;
-      },
-      { timeoutMs, intervalMs: 250, what: `GET ${route} to reach the expected state` },
-    );
-  }
 }
 
 main().catch((error: unknown) => {

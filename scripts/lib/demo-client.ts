@@ -1,25 +1,18 @@
 import { SiweMessage } from 'siwe';
+import { waitFor } from './wait-for';
 
-/**
- * A small JSON client of the API for the benches' set-up. Copied in its minimal form from the
- * DemoClient and siweMessage() of scripts/demo.ts, which that script does not export.
- */
 export type Body = Record<string, unknown>;
 
-export interface ApiResponse {
-  status: number;
-  body: Body;
-}
-
-export class ApiClient {
+/** The HTTP API as the demo and the benchmarks call it: `expect` stops on any other status. */
+export class DemoClient {
   constructor(
     private readonly baseUrl: string,
     private readonly accessToken?: string,
   ) {}
 
   /** The same API, as the holder of `accessToken`. */
-  as(accessToken: string): ApiClient {
-    return new ApiClient(this.baseUrl, accessToken);
+  as(accessToken: string): DemoClient {
+    return new DemoClient(this.baseUrl, accessToken);
   }
 
   async raw(
@@ -27,7 +20,7 @@ export class ApiClient {
     route: string,
     body?: string,
     headers: Record<string, string> = {},
-  ): Promise<ApiResponse> {
+  ): Promise<{ status: number; body: Body }> {
     const response = await fetch(this.baseUrl + route, {
       method,
       headers: {
@@ -42,19 +35,23 @@ export class ApiClient {
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
   }
 
-  /** The body of a call that must answer `status`; anything else throws. */
-  async expect(
-    status: number,
-    method: string,
+  get(
     route: string,
-    body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Body> {
+  ): Promise<{ status: number; body: Body }> {
+    return this.raw('GET', route, undefined, headers);
+  }
+
+  post(route: string, raw: string): Promise<{ status: number; body: Body }> {
+    return this.raw('POST', route, raw);
+  }
+
+  /** The body of a call that must answer `status`; anything else stops the demo. */
+  async expect(status: number, method: string, route: string, body?: unknown): Promise<Body> {
     const response = await this.raw(
       method,
       route,
       body === undefined ? undefined : JSON.stringify(body),
-      headers,
     );
     if (response.status !== status)
       throw new Error(
@@ -67,10 +64,28 @@ export class ApiClient {
     const session = await this.expect(200, 'POST', '/auth/sign-in', { email, password });
     return session.accessToken as string;
   }
+
+  async text(route: string): Promise<string> {
+    return (await fetch(this.baseUrl + route, { signal: AbortSignal.timeout(10_000) })).text();
+  }
+
+  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
+    await this.waitFor('/health', (body) => body.status === 'ok', timeoutMs);
+  }
+
+  async waitFor(route: string, done: (body: Body) => boolean, timeoutMs = 30_000): Promise<Body> {
+    return waitFor(
+      async () => {
+        const { body } = await this.get(route);
+        return done(body) ? body : undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: `GET ${route} to reach the expected state` },
+    );
+  }
 }
 
 /** The EIP-4361 message a wallet app prepares from the API's challenge. */
-export function siweMessage(challenge: Body, address: string): string {
+export function siweMessage(challenge: Record<string, unknown>, address: string): string {
   return new SiweMessage({
     domain: challenge.domain as string,
     address,
@@ -82,22 +97,4 @@ export function siweMessage(challenge: Body, address: string): string {
     issuedAt: challenge.issuedAt as string,
     expirationTime: challenge.expirationTime as string,
   }).prepareMessage();
-}
-
-/** Runs `work` on every item, at most `limit` at a time; results in the items' order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
