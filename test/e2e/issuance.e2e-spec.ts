@@ -306,7 +306,7 @@ describe('offerings and orders over HTTP, settled on chain', () => {
       expect((await bob.client.get(`/orders/${placed[0].body.id}`)).status).toBe(404);
     }, 180_000);
 
-    it('a payment for no known order, or of other terms, is returned to its payer', async () => {
+    it('a payment of other terms is returned to its payer, and the order it spoiled ends', async () => {
       const farm = await tokenizedFarm();
       const offering = await openOffering(farm);
       const investor = await approvedInvestor();
@@ -327,7 +327,10 @@ describe('offerings and orders over HTTP, settled on chain', () => {
         async () => ((await coin.balanceOf(wallet.address)) === 10n * PRICE ? true : undefined),
         { what: 'the mismatched payment returned', timeoutMs: 60_000 },
       );
-      expect((await investor.client.get(`/orders/${placed.id}`)).body.status).toBe('reserved');
+      // The sale now holds that (order id, payer) pair: the order can never be paid, so it ends.
+      const ended = await investor.client.get(`/orders/${placed.id}`);
+      expect(ended.body).toMatchObject({ status: 'cancelled', payment: null });
+      expect((await operator.client.get(`/offerings/${offering.id}`)).body.remaining).toBe('1000');
       const [audit] = await dataSource.query<{ count: string }[]>(
         `SELECT count(*) FROM audit_entry WHERE action = 'sale.payment-returned' AND subject = $1`,
         [`order:${placed.id}`],
@@ -570,11 +573,12 @@ describe('offerings and orders over HTTP, settled on chain', () => {
         offeringTerms({ fractionsOffered: 10, maxPerInvestor: 10 }),
       );
       expect(draft.status).toBe(201);
+      // Before it opens, an offering does not exist for investors.
       await expectRefusal(
         eligible.client,
         { fractions: 2 },
-        409,
-        'OFFERING_NOT_OPEN',
+        404,
+        'OFFERING_NOT_FOUND',
         draft.body.id,
       );
 

@@ -57,6 +57,7 @@ export async function startTestStack(): Promise<TestStackHandle> {
     KYC_EXPIRY_INTERVAL_MS: '1000',
     SALE_EVENTS_INTERVAL_MS: '200',
     ORDER_EXPIRY_INTERVAL_MS: '1000',
+    ORDER_PAYMENT_GRACE_SECONDS: '0',
     JWT_SECRET: `test-jwt-secret-${runId}-0123456789abcdef`,
   };
   process.env[ENV_VARIABLE] = JSON.stringify(env);

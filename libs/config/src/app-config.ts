@@ -288,4 +288,14 @@ export class AppConfig {
   @Min(1000)
   @Max(86_400_000)
   ORDER_EXPIRY_INTERVAL_MS = 10_000;
+
+  /**
+   * How long after its pay-by time an unpaid reservation still waits, so that a payment made just
+   * in time is seen (confirmations plus indexing) before the fractions return.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  ORDER_PAYMENT_GRACE_SECONDS = 300;
 }

@@ -17,6 +17,8 @@ export const MAX_FRACTIONS = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_UINT128 = (1n << 128n) - 1n;
 /** PrimarySale.MAX_SETTLEMENT_WINDOW. */
 export const MAX_SETTLEMENT_WINDOW_SECONDS = 30 * 24 * 3600;
+/** A paid order must survive confirmations, indexing and the settle transaction's own confirmations. */
+export const MIN_SETTLEMENT_WINDOW_SECONDS = 3600;
 
 export interface OfferingTermsInput {
   pricePerFraction: bigint;
@@ -275,10 +277,11 @@ function assertTerms(terms: OfferingTermsInput): void {
   if (terms.closesAt.getTime() <= Date.now()) problems.push('closesAt must be in the future');
   if (seconds(terms.closesAt) >= 2 ** 40) problems.push('closesAt is too far in the future');
   if (
-    terms.settlementWindowSeconds < 60 ||
+    terms.settlementWindowSeconds < MIN_SETTLEMENT_WINDOW_SECONDS ||
     terms.settlementWindowSeconds > MAX_SETTLEMENT_WINDOW_SECONDS
   )
-    problems.push('settlementWindowSeconds must be 60 to 2592000 (30 days)');
+    problems.push('settlementWindowSeconds must be 3600 (1 hour) to 2592000 (30 days)');
+  if (terms.opensAt.getTime() < 0) problems.push('opensAt must be after 1970');
   if (terms.paymentWindowSeconds < 60 || terms.paymentWindowSeconds > 7 * 24 * 3600)
     problems.push('paymentWindowSeconds must be 60 to 604800 (7 days)');
   if (problems.length) throw IssuanceError.offeringInvalid(problems);

@@ -1,4 +1,25 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, FindOptionsWhere } from 'typeorm';
+import { InvestmentOrder } from './entities/investment-order.entity';
+
+/**
+ * Finds an order and locks it after its offering's row: every writer takes the offering first
+ * (reservation batches, closing, expiry), so two of them never wait on each other in a circle.
+ */
+export async function lockOrder(
+  manager: EntityManager,
+  where: FindOptionsWhere<InvestmentOrder>,
+): Promise<InvestmentOrder | null> {
+  const found = await manager.findOne(InvestmentOrder, {
+    where,
+    select: { id: true, offeringId: true },
+  });
+  if (!found) return null;
+  await manager.query(`SELECT 1 FROM offering WHERE id = $1 FOR UPDATE`, [found.offeringId]);
+  return manager.findOne(InvestmentOrder, {
+    where: { id: found.id },
+    lock: { mode: 'pessimistic_write' },
+  });
+}
 
 /** Gives an investor's fractions of orders that will not settle back to their offering. */
 export async function returnFractions(
@@ -28,6 +49,13 @@ export async function endReservations(
   status: 'cancelled' | 'expired',
   reason: string,
 ): Promise<number> {
+  if ('expiredBy' in scope)
+    await manager.query(
+      `SELECT 1 FROM offering WHERE id IN (SELECT DISTINCT offering_id FROM investment_order
+                                             WHERE status = 'reserved' AND reserved_until <= $1)
+        ORDER BY id FOR UPDATE`,
+      [scope.expiredBy],
+    );
   const [ended] = await manager.query<
     [{ offering_id: string; investor_id: string; fractions: string }[], number]
   >(

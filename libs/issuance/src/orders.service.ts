@@ -6,7 +6,7 @@ import type { Principal } from '@gpu/identity';
 import { InvestmentOrder, type OrderStatus } from './entities/investment-order.entity';
 import { IssuanceError } from './issuance.errors';
 import { type OrderView, type SaleContracts, toOrderView } from './order-view';
-import { returnFractions } from './order-transitions';
+import { lockOrder, returnFractions } from './order-transitions';
 
 /** Reads orders (an investor their own, compliance and admins all) and cancels unpaid ones. */
 @Injectable()
@@ -53,10 +53,7 @@ export class OrdersService {
   /** An unpaid reservation ends at the investor's request; its fractions return at once. */
   cancel(principal: Principal, orderId: string, actor: Actor): Promise<OrderView> {
     return this.dataSource.transaction(async (manager) => {
-      const order = await manager.findOne(InvestmentOrder, {
-        where: scoped(principal, orderId),
-        lock: { mode: 'pessimistic_write' },
-      });
+      const order = await lockOrder(manager, scoped(principal, orderId));
       if (!order) throw IssuanceError.orderNotFound();
       if (order.status !== 'reserved') throw IssuanceError.notCancellable(order.status);
       await manager.update(

@@ -1,4 +1,4 @@
-import { getAddress } from 'ethers';
+import { getAddress, type JsonRpcProvider } from 'ethers';
 import type { Deployment } from '../deployment/deployment';
 import { PrimarySale__factory } from '../generated';
 import { type ChainIntent, encodeCall } from '../outbox/chain-intent';
@@ -63,3 +63,25 @@ export const PAY_SIGNATURE = 'pay(bytes32,address,uint128,uint128)';
 
 /** The function an investor calls for a refund after the settlement deadline. */
 export const REFUND_SIGNATURE = 'refund(bytes32)';
+
+export type SaleOrderStatus = 'none' | 'paid' | 'settled' | 'refunded';
+
+/** An order as the PrimarySale holds it, read at the chain's latest block, with that block's time. */
+export async function readSaleOrder(
+  provider: JsonRpcProvider,
+  deployment: Deployment,
+  orderId: string,
+  payer: string,
+): Promise<{ status: SaleOrderStatus; deadline: number; chainTime: number }> {
+  const contract = PrimarySale__factory.connect(deployment.contracts.PrimarySale.address, provider);
+  const [order, block] = await Promise.all([
+    contract.orderOf(orderId, getAddress(payer), { blockTag: 'latest' }),
+    provider.getBlock('latest'),
+  ]);
+  const statuses: SaleOrderStatus[] = ['none', 'paid', 'settled', 'refunded'];
+  return {
+    status: statuses[Number(order.status)],
+    deadline: Number(order.deadline),
+    chainTime: block?.timestamp ?? 0,
+  };
+}

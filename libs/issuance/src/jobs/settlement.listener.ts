@@ -11,7 +11,7 @@ import {
   rejectOrderCall,
 } from '@gpu/chain';
 import { InvestmentOrder } from '../entities/investment-order.entity';
-import { returnFractions } from '../order-transitions';
+import { lockOrder, returnFractions } from '../order-transitions';
 
 /** The topic of settle transactions. */
 export const SETTLEMENT_TOPIC = 'issuance.settlement';
@@ -34,10 +34,7 @@ export class SettlementListener implements ChainTxListenerOf {
 
   async onOutcome(outcome: ChainTxOutcome): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const order = await manager.findOne(InvestmentOrder, {
-        where: { chainTxId: outcome.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const order = await lockOrder(manager, { chainTxId: outcome.id });
       if (!order || order.status !== 'paid') return;
       const subject = `order:${order.id}`;
       if (outcome.state === 'confirmed') {

@@ -12,6 +12,7 @@ import {
 } from '@gpu/chain';
 import { InvestmentOrder } from '../entities/investment-order.entity';
 import { SETTLEMENT_TOPIC } from '../jobs/settlement.listener';
+import { lockOrder, returnFractions } from '../order-transitions';
 
 const CONSUMER = 'issuance.sale-events';
 const BATCH = 500;
@@ -57,10 +58,9 @@ export class ProcessSaleEvents {
 
   private async onPaid(manager: EntityManager, event: FedEvent): Promise<void> {
     const { orderId, investor, token, fractions, amount, deadline } = event.args;
-    const order = await manager.findOne(InvestmentOrder, {
-      where: { chainOrderId: orderId },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const order = await lockOrder(manager, { chainOrderId: orderId });
+    // The same payment read again (an event re-indexed after a reorg): already acted on.
+    if (order?.paymentTxHash === event.txHash) return;
     const matches =
       order !== null &&
       order.wallet === investor &&
@@ -97,6 +97,20 @@ export class ProcessSaleEvents {
       reference: order ? `order:${order.id}` : `sale-payment:${orderId}`,
       idempotencyKey: `sale-reject-${orderId}-${investor}`,
     });
+    if (order && !matches && order.wallet === investor && order.status === 'reserved') {
+      // The order's own wallet paid other terms: the sale now holds that (order, payer) pair, so
+      // the order can never be paid; it ends, and its fractions return.
+      await manager.update(
+        InvestmentOrder,
+        { id: order.id },
+        {
+          status: 'cancelled',
+          failureReason: 'paid with other terms than the order; the payment is returned',
+          chainTxId: reject.id,
+        },
+      );
+      await returnFractions(manager, order.offeringId, order.investorId, order.fractions);
+    }
     if (order && matches && (order.status === 'expired' || order.status === 'cancelled')) {
       // Its fractions returned when it ended; the late payment goes back to the investor.
       await manager.update(
@@ -131,10 +145,12 @@ export class ProcessSaleEvents {
 
   private async onRefunded(manager: EntityManager, event: FedEvent): Promise<void> {
     const { orderId, investor } = event.args;
-    await manager.query(
-      `UPDATE investment_order SET status = 'refunded', updated_at = now()
-        WHERE chain_order_id = $1 AND wallet = $2 AND status IN ('failed', 'refundable')`,
-      [orderId, investor],
-    );
+    const order = await lockOrder(manager, { chainOrderId: orderId, wallet: investor });
+    if (!order || !['paid', 'failed', 'refundable'].includes(order.status)) return;
+    await manager.update(InvestmentOrder, { id: order.id }, { status: 'refunded' });
+    // A paid order refunded by the investor before the platform saw its deadline pass: its
+    // fractions return now (failed and refundable orders gave them back already).
+    if (order.status === 'paid')
+      await returnFractions(manager, order.offeringId, order.investorId, order.fractions);
   }
 }

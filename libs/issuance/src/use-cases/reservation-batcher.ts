@@ -265,15 +265,23 @@ export class ReservationBatcher implements OnApplicationShutdown {
       const timer = this.metrics.orderBatchDuration.startTimer();
       this.metrics.orderBatchSize.observe(batch.length);
       try {
-        const outcomes = await this.write(batch.map((pending) => pending.candidate));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i]));
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        await this.settle(batch);
       } finally {
         timer();
       }
     }
     this.queues.delete(offeringId);
+  }
+
+  /** Writes a batch; if it fails, its orders one by one, so that one bad order fails alone. */
+  private async settle(batch: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.write(batch.map((pending) => pending.candidate));
+      batch.forEach((pending, i) => pending.resolve(outcomes[i]));
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      for (const pending of batch) await this.settle([pending]);
+    }
   }
 
   /** One transaction; again if another process stored one of the batch's keys meanwhile. */
@@ -357,7 +365,9 @@ export class ReservationBatcher implements OnApplicationShutdown {
       }
       let decision: Decision;
       try {
-        if (!offering) throw IssuanceError.offeringNotFound();
+        // Investors do not see offerings before they open: those answer as unknown ones.
+        if (!offering || offering.status === 'draft' || offering.status === 'opening')
+          throw IssuanceError.offeringNotFound();
         if (offering.status !== 'open' || now < opensAt || now >= closesAt)
           throw IssuanceError.offeringNotOpen(offering.status);
         const wallet = eligibleWallet(

@@ -76,7 +76,7 @@ export class CreateOfferingRequest {
   })
   @IsOptional()
   @IsInt()
-  @Min(60)
+  @Min(3600)
   @Max(30 * 24 * 3600)
   settlementWindowSeconds: number = 7 * 24 * 3600;
 }
