@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { type HDNodeWallet, type JsonRpcProvider, Wallet, getAddress } from 'ethers';
+import { type JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { DataSource } from 'typeorm';
 import { ChainOutbox, type Deployment, encodeCall, readDeploymentFile } from '@gpu/chain';
 import {
@@ -16,15 +16,18 @@ import {
   type SignedIn,
   signInStaff,
 } from '../support/api-client';
-import { farmBody } from '../support/farm-fixtures';
 import { directProvider } from '../support/outbox-client';
+import {
+  FRANCE,
+  GERMANY,
+  type Investor,
+  type IssuanceFixtures,
+  issuanceFixtures,
+  newKey,
+  PRICE,
+  type TokenizedFarm,
+} from '../support/issuance-fixtures';
 import { fundWallet, payOrder } from '../support/sale';
-
-const GERMANY = 276;
-const FRANCE = 250;
-const PRICE = 2_500_000n;
-let keySequence = 0;
-const newKey = (): string => `test-${process.pid}-${Date.now()}-${keySequence++}`;
 
 describe('offerings and orders over HTTP, settled on chain', () => {
   let api: RunningApi;
@@ -47,6 +50,7 @@ describe('offerings and orders over HTTP, settled on chain', () => {
       signInStaff(api, 'compliance'),
     ]);
     dataSource = api.app.get(DataSource);
+    fixtures = issuanceFixtures({ api, operator, officer, dataSource, provider });
   }, 60_000);
 
   afterAll(async () => {
@@ -55,128 +59,21 @@ describe('offerings and orders over HTTP, settled on chain', () => {
     await api?.close();
   });
 
-  interface TokenizedFarm {
-    farmId: string;
-    token: string;
-  }
-
-  /** A farm onboarded, approved and tokenized (confirmed on chain) with these token terms. */
-  async function tokenizedFarm(terms: Record<string, unknown> = {}): Promise<TokenizedFarm> {
-    const farm = (await operator.client.post('/farms', farmBody())).body;
-    await operator.client.post(`/farms/${farm.id}/submit`);
-    await officer.client.post(`/farms/${farm.id}/approve`, { reason: 'documents verified' });
-    const requested = await operator.client.post(`/farms/${farm.id}/tokenization`, {
-      symbol: 'GPUREY',
-      totalFractions: '1000000',
-      allowedCountries: [GERMANY],
-      maxBalance: '0',
-      maxHolders: 0,
-      ...terms,
-    });
-    expect(requested.status).toBe(201);
-    await waitFor(
-      async () =>
-        (await operator.client.get(`/farms/${farm.id}`)).body.status === 'tokenized'
-          ? true
-          : undefined,
-      { what: 'the farm tokenized', timeoutMs: 30_000 },
-    );
-    return { farmId: farm.id, token: requested.body.tokenAddress.toLowerCase() };
-  }
-
-  const offeringTerms = (overrides: Record<string, unknown> = {}) => ({
-    pricePerFraction: PRICE.toString(),
-    fractionsOffered: 1000,
-    minPerInvestor: 1,
-    maxPerInvestor: 500,
-    opensAt: new Date(Date.now() - 60_000).toISOString(),
-    closesAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString(),
-    ...overrides,
-  });
-
-  /** An offering of the farm, opened on chain. */
-  async function openOffering(farm: TokenizedFarm, overrides: Record<string, unknown> = {}) {
-    const created = await operator.client.post(
-      `/farms/${farm.farmId}/offerings`,
-      offeringTerms(overrides),
-    );
-    expect(created.body).toMatchObject({ status: 'draft' });
-    const opened = await operator.client.post(`/offerings/${created.body.id}/open`);
-    expect(opened.status).toBe(200);
-    expect(opened.body.status).toBe('opening');
-    return waitFor(
-      async () => {
-        const body = (await operator.client.get(`/offerings/${created.body.id}`)).body;
-        return body.status === 'open' ? body : undefined;
-      },
-      { what: 'the offering open', timeoutMs: 30_000 },
-    );
-  }
-
-  /** Waits until the indexer has read the wallet's registry entry (what orders are decided on). */
-  const registryIndexed = (address: string, name = 'IdentityRegistered') =>
-    waitFor(
-      async () => {
-        const rows = await dataSource.query<{ name: string }[]>(
-          `SELECT name FROM chain_event WHERE contract = 'IdentityRegistry' AND args->>'wallet' = $1
-            ORDER BY block_number DESC, log_index DESC LIMIT 1`,
-          [address.toLowerCase()],
-        );
-        return rows[0]?.name === name ? true : undefined;
-      },
-      { what: `${name} of ${address} indexed`, timeoutMs: 30_000 },
-    );
-
-  interface Investor extends SignedIn {
-    wallets: HDNodeWallet[];
-  }
-
-  /** An investor with `walletCount` linked wallets, KYC approved by the officer, verified on chain and indexed. */
-  async function approvedInvestor(country = GERMANY, walletCount = 1): Promise<Investor> {
-    const investor = await registerInvestor(api);
-    const wallets: HDNodeWallet[] = [];
-    for (let i = 0; i < walletCount; i++) {
-      const wallet = Wallet.createRandom().connect(provider);
-      expect((await linkWallet(investor.client, wallet)).response.status).toBe(201);
-      wallets.push(wallet);
-    }
-    const opened = await investor.client.post('/kyc/cases', {
-      provider: 'manual',
-      country,
-      documents: [{ type: 'passport', name: 'passport.pdf', sha256: 'ab'.repeat(32) }],
-    });
-    expect(opened.status).toBe(201);
-    const approved = await officer.client.post(`/kyc/cases/${opened.body.id}/approve`, {
-      country,
-      level: 'basic',
-      reason: 'passport checked',
-    });
-    expect(approved.status).toBe(200);
-    for (const wallet of wallets) await registryIndexed(wallet.address);
-    return { ...investor, wallets };
-  }
-
+  let fixtures: IssuanceFixtures;
+  const tokenizedFarm = (terms?: Record<string, unknown>) => fixtures.tokenizedFarm(terms);
+  const offeringTerms = (overrides?: Record<string, unknown>) => fixtures.offeringTerms(overrides);
+  const openOffering = (farm: TokenizedFarm, overrides?: Record<string, unknown>) =>
+    fixtures.openOffering(farm, overrides);
+  const approvedInvestor = (country?: number, walletCount?: number) =>
+    fixtures.approvedInvestor(country, walletCount);
   const order = (
     client: ApiClient,
     offeringId: string,
     body: Record<string, unknown>,
-    key: string | null = newKey(),
-  ) =>
-    client.request(
-      'POST',
-      `/offerings/${offeringId}/orders`,
-      body,
-      key === null ? {} : { 'idempotency-key': key },
-    );
-
+    key?: string | null,
+  ) => fixtures.order(client, offeringId, body, key);
   const waitOrder = (client: ApiClient, orderId: string, status: string) =>
-    waitFor(
-      async () => {
-        const body = (await client.get(`/orders/${orderId}`)).body;
-        return body.status === status ? body : undefined;
-      },
-      { what: `order ${orderId} ${status}`, timeoutMs: 60_000 },
-    );
+    fixtures.waitOrder(client, orderId, status);
 
   /** Sends a platform transaction through the outbox, as a compliance use case will, and waits until it is indexed. */
   async function platformCall(call: { to: string; method: string; data: string }) {

@@ -20,26 +20,20 @@ import { ProcessSaleEvents } from './use-cases/process-sale-events';
 
 export const ISSUANCE_ENTITIES = [Offering, OfferingAllocation, InvestmentOrder, IdempotentRequest];
 
+const SERVICES = [
+  OfferingsService,
+  OrdersService,
+  PlaceOrder,
+  HoldingsService,
+  ExpireOrders,
+  ProcessSaleEvents,
+];
+
 /** Offerings, orders, settlement and holdings. */
 @Module({
   imports: [TypeOrmModule.forFeature(ISSUANCE_ENTITIES), ChainModule, FarmsModule],
-  providers: [
-    ReservationBatcher,
-    OfferingsService,
-    OrdersService,
-    PlaceOrder,
-    HoldingsService,
-    ExpireOrders,
-    ProcessSaleEvents,
-  ],
-  exports: [
-    OfferingsService,
-    OrdersService,
-    PlaceOrder,
-    HoldingsService,
-    ExpireOrders,
-    ProcessSaleEvents,
-  ],
+  providers: [ReservationBatcher, ...SERVICES],
+  exports: SERVICES,
 })
 export class IssuanceModule {}
 
