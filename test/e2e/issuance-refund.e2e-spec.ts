@@ -69,9 +69,11 @@ describe('an order that cannot settle in time is refunded, exactly once', () => 
     await fundWallet(provider, readDeploymentFile(iso.env.DEPLOYMENT_FILE), wallet.address, amount);
     await payOrder(wallet, placed.payment);
     await fixtures.waitOrder(investor.client, placed.id, 'paid');
+    // The settlement is signed (checked against the chain before the clock moves) and held.
+    await proxy.nextHeld('eth_sendRawTransaction', 30_000);
     expect((await operator.client.get(`/offerings/${offering.id}`)).body.remaining).toBe('995');
 
-    // The settlement is signed but never broadcast; the sale's deadline passes on chain.
+    // The sale's deadline passes on chain.
     await provider.send('evm_increaseTime', [3700]);
     await provider.send('evm_mine', []);
     await dataSource.query(
