@@ -11,7 +11,7 @@ export class Issuance1795794638766 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "chain_event_consumer" ("name" text NOT NULL, "last_event_id" bigint NOT NULL DEFAULT '0', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6400e776ff8afe63ea9ff4aaf65" PRIMARY KEY ("name"))`,
+      `CREATE TABLE "chain_event_consumer" ("name" text NOT NULL, "last_block" bigint NOT NULL DEFAULT '0', "last_log_index" integer NOT NULL DEFAULT '-1', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6400e776ff8afe63ea9ff4aaf65" PRIMARY KEY ("name"))`,
     );
     await queryRunner.query(
       `CREATE TABLE "idempotent_request" ("user_id" uuid NOT NULL, "key" text NOT NULL, "request_hash" character(64) NOT NULL, "status_code" smallint NOT NULL, "response" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_d102a740f526ebbb2d7c917aae9" PRIMARY KEY ("user_id", "key"))`,

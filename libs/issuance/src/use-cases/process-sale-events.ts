@@ -51,7 +51,7 @@ export class ProcessSaleEvents {
         if (event.name === 'OrderPaid') await this.onPaid(manager, event);
         else await this.onRefunded(manager, event);
       }
-      if (events.length) await ChainEventFeed.advance(manager, CONSUMER, events.at(-1)!.id);
+      if (events.length) await ChainEventFeed.advance(manager, CONSUMER, events.at(-1)!);
       return events.length;
     });
   }
