@@ -618,6 +618,12 @@ describe('offerings and orders over HTTP, settled on chain', () => {
       expect(anotherLive.status).toBe(409);
       expect(anotherLive.body.code).toBe('OFFERING_ANOTHER_LIVE');
       expect((await investor.client.get(`/offerings/${second.body.id}`)).status).toBe(404);
+      const listed = await investor.client.get(`/offerings?farmId=${farm.farmId}`);
+      expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([offeringId]);
+      const drafts = await investor.client.get(`/offerings?status=draft`);
+      expect(drafts.body).toMatchObject({ items: [], total: 0 });
+      const mine = await operator.client.get(`/offerings?farmId=${farm.farmId}&status=draft`);
+      expect(mine.body.items.map((o: { id: string }) => o.id)).toEqual([second.body.id]);
     });
   });
 

@@ -12,6 +12,9 @@ import { endReservations } from './order-transitions';
 /** The topic of setOffering transactions, for the listener that marks offerings open. */
 export const OFFERING_TOPIC = 'issuance.offering';
 
+/** Investors see offerings once they open. */
+const INVESTOR_VISIBLE: readonly OfferingStatus[] = ['open', 'closed'];
+
 /** The most a fraction count may be: JSON numbers are exact up to 2^53 - 1. */
 export const MAX_FRACTIONS = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_UINT128 = (1n << 128n) - 1n;
@@ -167,9 +170,7 @@ export class OfferingsService {
   }
 
   async find(principal: Principal, offeringId: string): Promise<Offering> {
-    const offering = await this.dataSource
-      .getRepository(Offering)
-      .findOne({ where: { id: offeringId }, relations: {} });
+    const offering = await this.dataSource.getRepository(Offering).findOneBy({ id: offeringId });
     if (!offering || !(await this.visible(principal, offering)))
       throw IssuanceError.offeringNotFound();
     return offering;
@@ -182,12 +183,8 @@ export class OfferingsService {
     const where: FindOptionsWhere<Offering> = {};
     if (query.farmId) where.farmId = query.farmId;
     if (principal.role === 'investor') {
-      where.status =
-        query.status && ['open', 'closed'].includes(query.status)
-          ? query.status
-          : In(['open', 'closed']);
-      if (query.status && !['open', 'closed'].includes(query.status))
-        return { items: [], total: 0 };
+      if (query.status && !INVESTOR_VISIBLE.includes(query.status)) return { items: [], total: 0 };
+      where.status = query.status ?? In([...INVESTOR_VISIBLE]);
     } else if (query.status) {
       where.status = query.status;
     }
@@ -219,8 +216,7 @@ export class OfferingsService {
   }
 
   private async visible(principal: Principal, offering: Offering): Promise<boolean> {
-    if (principal.role === 'investor')
-      return offering.status === 'open' || offering.status === 'closed';
+    if (principal.role === 'investor') return INVESTOR_VISIBLE.includes(offering.status);
     if (principal.role === 'operator')
       return this.dataSource
         .getRepository(Farm)
