@@ -10,7 +10,6 @@ import {
   GpuFarmToken__factory,
   IdentityRegistry__factory,
   MockStablecoin__factory,
-  PrimarySale__factory,
 } from '../libs/chain/src/generated';
 import { findFreePort } from './lib/anvil';
 import { type FakeSumsub, startFakeSumsub } from './lib/fake-sumsub';
@@ -20,6 +19,7 @@ import { deleteKeysWithPrefix } from './lib/redis-keys';
 import { Narrator } from './lib/narrator';
 import { waitFor } from './lib/wait-for';
 import { type Body, DemoClient, siweMessage } from './lib/demo-client';
+import { type PaymentInstructions, payOrder } from './lib/pay-order';
 
 /**
  * `npm run demo`: brings the whole product up on a fresh local chain and a fresh database,
@@ -251,23 +251,7 @@ async function showOfferingAndOrders(
         provider,
         (await stablecoin.mint(wallet.address, instructions.amount)).hash,
       );
-      const coin = MockStablecoin__factory.connect(instructions.stablecoin, wallet);
-      await waitForReceipt(
-        provider,
-        (await coin.approve(instructions.saleContract, instructions.amount)).hash,
-      );
-      const sale = PrimarySale__factory.connect(instructions.saleContract, wallet);
-      await waitForReceipt(
-        provider,
-        (
-          await sale.pay(
-            instructions.orderId,
-            instructions.token,
-            instructions.fractions,
-            instructions.amount,
-          )
-        ).hash,
-      );
+      await payOrder(wallet, order.payment as unknown as PaymentInstructions);
     }
     say.step(
       'alice paid 100.00 and bob 62.50 mUSDC from their own wallets; the indexer saw the payments and the worker settled through the outbox',

@@ -1,5 +1,7 @@
 import { MaxUint256, Wallet, ZeroAddress, id } from 'ethers';
 import type { GpuFarmToken } from '../../libs/chain/src/generated';
+import { TransactionRevertedError } from '../../libs/chain/src/tx/wait-for-receipt';
+import { GAS_MARGIN_PERCENT } from '../../scripts/lib/pay-order';
 import { blockTime, eventsOf, setNextBlockTime } from '../support/chain-events';
 import {
   COUNTRY,
@@ -238,6 +240,28 @@ describe('PrimarySale (delivery versus payment)', () => {
       ]);
       // Paying does not mint: delivery happens at settlement.
       expect(await token.balanceOf(alice.address)).toBe(0n);
+    });
+
+    it("needs more gas when a settlement has emptied the sale first; the wallet app's margin covers it", async () => {
+      await openOffering();
+      await pay(alice, orderId('first-in'), 1n);
+      const gas = await f.sale
+        .connect(bob)
+        .pay.estimateGas(orderId('next'), tokenAddress, 1n, PRICE);
+      await send(f.sale.settle(orderId('first-in'), alice.address));
+      expect(await stable(saleAddress)).toBe(0n);
+
+      const exact = f.sale
+        .connect(bob)
+        .pay(orderId('next'), tokenAddress, 1n, PRICE, { gasLimit: gas });
+      await expect(send(exact)).rejects.toThrow(TransactionRevertedError);
+      const withMargin = f.sale
+        .connect(bob)
+        .pay(orderId('next'), tokenAddress, 1n, PRICE, {
+          gasLimit: (gas * GAS_MARGIN_PERCENT) / 100n,
+        });
+      await send(withMargin);
+      expect((await f.sale.orderOf(orderId('next'), bob.address)).status).toBe(Status.Paid);
     });
 
     it('refuses the same order id twice from the same payer, but not from another payer', async () => {

@@ -1,14 +1,7 @@
-import {
-  computeAddress,
-  type HDNodeWallet,
-  type JsonRpcProvider,
-  toBeHex,
-  type Wallet,
-} from 'ethers';
+import { computeAddress, type JsonRpcProvider, toBeHex } from 'ethers';
 import { wellKnownDevPrivateKeys } from '../../libs/config/src/dev-keys';
 import type { Deployment } from '../../libs/chain/src/deployment/deployment';
 import { MockStablecoin__factory } from '../../libs/chain/src/generated/factories/MockStablecoin__factory';
-import { PrimarySale__factory } from '../../libs/chain/src/generated/factories/PrimarySale__factory';
 import { waitForReceipt } from '../../libs/chain/src/tx/wait-for-receipt';
 
 const stablecoin = MockStablecoin__factory.createInterface();
@@ -52,28 +45,4 @@ export async function fundWallet(
   await done;
 }
 
-export interface PaymentInstructions {
-  saleContract: string;
-  stablecoin: string;
-  orderId: string;
-  token: string;
-  fractions: string;
-  amount: string;
-}
-
-/** Pays an order as the investor's wallet app would: approve the sale, then pay. */
-export async function payOrder(
-  wallet: Wallet | HDNodeWallet,
-  payment: PaymentInstructions,
-): Promise<string> {
-  const provider = wallet.provider as JsonRpcProvider;
-  const coin = MockStablecoin__factory.connect(payment.stablecoin, wallet);
-  await waitForReceipt(provider, (await coin.approve(payment.saleContract, payment.amount)).hash);
-  const sale = PrimarySale__factory.connect(payment.saleContract, wallet);
-  const args = [payment.orderId, payment.token, payment.fractions, payment.amount] as const;
-  // A refusal surfaces here with the contract's custom error, not as a bare reverted receipt.
-  await sale.pay.staticCall(...args);
-  const paid = await sale.pay(...args);
-  await waitForReceipt(provider, paid.hash);
-  return paid.hash;
-}
+export { type PaymentInstructions, payOrder } from '../../scripts/lib/pay-order';
