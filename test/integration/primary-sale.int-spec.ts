@@ -255,11 +255,9 @@ describe('PrimarySale (delivery versus payment)', () => {
         .connect(bob)
         .pay(orderId('next'), tokenAddress, 1n, PRICE, { gasLimit: gas });
       await expect(send(exact)).rejects.toThrow(TransactionRevertedError);
-      const withMargin = f.sale
-        .connect(bob)
-        .pay(orderId('next'), tokenAddress, 1n, PRICE, {
-          gasLimit: (gas * GAS_MARGIN_PERCENT) / 100n,
-        });
+      const withMargin = f.sale.connect(bob).pay(orderId('next'), tokenAddress, 1n, PRICE, {
+        gasLimit: (gas * GAS_MARGIN_PERCENT) / 100n,
+      });
       await send(withMargin);
       expect((await f.sale.orderOf(orderId('next'), bob.address)).status).toBe(Status.Paid);
     });
