@@ -4,6 +4,7 @@ import { FARM_ENTITIES } from '@gpu/farms';
 import { IDENTITY_ENTITIES } from '@gpu/identity';
 import { ISSUANCE_ENTITIES } from '@gpu/issuance';
 import { KYC_ENTITIES } from '@gpu/kyc';
+import { ORACLE_ENTITIES } from '@gpu/oracle';
 
 /** Every entity of every library: what migration:generate compares the database with. */
 export const ENTITIES = [
@@ -13,4 +14,5 @@ export const ENTITIES = [
   ...KYC_ENTITIES,
   ...FARM_ENTITIES,
   ...ISSUANCE_ENTITIES,
+  ...ORACLE_ENTITIES,
 ];

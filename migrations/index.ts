@@ -4,6 +4,7 @@ import { AuditLog1795780167434 } from './1795780167434-AuditLog';
 import { IdentityKyc1795784625641 } from './1795784625641-IdentityKyc';
 import { Farms1795788802333 } from './1795788802333-Farms';
 import { Issuance1795794638766 } from './1795794638766-Issuance';
+import { Oracle1795803531898 } from './1795803531898-Oracle';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   IdentityKyc1795784625641,
   Farms1795788802333,
   Issuance1795794638766,
+  Oracle1795803531898,
 ];

@@ -30,9 +30,12 @@ export function issuanceFixtures(context: {
   provider: JsonRpcProvider;
 }) {
   const { api, operator, officer, dataSource, provider } = context;
-  /** A farm onboarded, approved and tokenized (confirmed on chain) with these token terms. */
-  async function tokenizedFarm(terms: Record<string, unknown> = {}): Promise<TokenizedFarm> {
-    const farm = (await operator.client.post('/farms', farmBody())).body;
+  /** A farm (the listing overridden by `listing`) onboarded, approved and tokenized (confirmed on chain) with these token terms. */
+  async function tokenizedFarm(
+    terms: Record<string, unknown> = {},
+    listing: Record<string, unknown> = {},
+  ): Promise<TokenizedFarm> {
+    const farm = (await operator.client.post('/farms', farmBody(listing))).body;
     await operator.client.post(`/farms/${farm.id}/submit`);
     await officer.client.post(`/farms/${farm.id}/approve`, { reason: 'documents verified' });
     const requested = await operator.client.post(`/farms/${farm.id}/tokenization`, {

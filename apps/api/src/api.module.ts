@@ -8,6 +8,8 @@ import { DatabaseModule } from '@gpu/database';
 import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
 import { IssuanceModule } from '@gpu/issuance';
+import { OracleModule } from '@gpu/oracle';
+import { UptimeController } from './uptime/uptime.controller';
 import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, RedisHealth } from '@gpu/queue';
@@ -43,6 +45,7 @@ export class ApiModule {
         KycModule,
         FarmsModule,
         IssuanceModule,
+        OracleModule,
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -60,6 +63,7 @@ export class ApiModule {
         FarmsController,
         OfferingsController,
         OrdersController,
+        UptimeController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -6,6 +6,7 @@ import { DatabaseModule } from '@gpu/database';
 import { FarmsWorkerModule } from '@gpu/farms';
 import { IssuanceWorkerModule } from '@gpu/issuance';
 import { KycWorkerModule } from '@gpu/kyc';
+import { OracleWorkerModule } from '@gpu/oracle';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule, QueueWorkerModule } from '@gpu/queue';
 
@@ -26,6 +27,7 @@ export class WorkerModule {
         KycWorkerModule,
         FarmsWorkerModule,
         IssuanceWorkerModule,
+        OracleWorkerModule,
       ],
     };
   }

@@ -298,4 +298,63 @@ export class AppConfig {
   @Min(0)
   @Max(86_400)
   ORDER_PAYMENT_GRACE_SECONDS = 300;
+
+  /** Length of an uptime epoch; epoch n covers [n x length, (n + 1) x length) seconds since 1970. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(31 * 86_400)
+  ORACLE_EPOCH_SECONDS = 3600;
+
+  /** How long a probe waits for a node's metrics endpoint (connect and body). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  ORACLE_PROBE_TIMEOUT_MS = 5000;
+
+  /** Probes one worker process runs at once, all farms together. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  ORACLE_PROBE_CONCURRENCY = 128;
+
+  /** Probes of one farm one worker process runs at once (a farm's network is not flooded). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  ORACLE_FARM_PROBE_CONCURRENCY = 32;
+
+  /** A metrics body larger than this is a failed probe. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  ORACLE_METRICS_MAX_BYTES = 1024 * 1024;
+
+  /** Samples with timestamps older than this, when the exporter sends timestamps, are stale. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  ORACLE_METRICS_MAX_AGE_SECONDS = 120;
+
+  /** How often the worker looks for ended epochs to report, and for farms to start or stop probing. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  ORACLE_EPOCH_CHECK_INTERVAL_MS = 5000;
+
+  /**
+   * Comma-separated private keys of the uptime reporters this worker signs with (k of them are
+   * needed on chain). Optional on a local chain (anvil accounts 7-9); required in production.
+   */
+  @IsOptional()
+  @Matches(/^0x[0-9a-fA-F]{64}(,0x[0-9a-fA-F]{64})*$/, {
+    message: 'ORACLE_REPORTER_PRIVATE_KEYS must be comma-separated 0x-prefixed 32-byte hex keys',
+  })
+  ORACLE_REPORTER_PRIVATE_KEYS?: string;
 }

@@ -22,3 +22,8 @@ export function isWellKnownDevKey(privateKey: string): boolean {
   const normalized = privateKey.toLowerCase().replace(/^0x/, '');
   return wellKnownDevPrivateKeys().some((key) => key.slice(2).toLowerCase() === normalized);
 }
+
+/** anvil accounts 7, 8 and 9: the uptime reporters on local chains. */
+export function localReporterKeys(): string[] {
+  return wellKnownDevPrivateKeys().slice(7, 10);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
 import { AppConfig, NodeEnv } from './app-config';
-import { isWellKnownDevKey, wellKnownDevPrivateKeys } from './dev-keys';
+import { isWellKnownDevKey, localReporterKeys, wellKnownDevPrivateKeys } from './dev-keys';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -78,6 +78,17 @@ export function platformAgentPrivateKey(config: AppConfig, chainId: number): str
   ]);
 }
 
+/** The keys this worker signs uptime reports with: the configured ones, or anvil accounts 7-9 on local chains. */
+export function oracleReporterPrivateKeys(config: AppConfig, chainId: number): string[] {
+  if (config.ORACLE_REPORTER_PRIVATE_KEYS) return config.ORACLE_REPORTER_PRIVATE_KEYS.split(',');
+  if (config.NODE_ENV !== NodeEnv.Production && LOCAL_CHAIN_IDS.includes(chainId)) {
+    return localReporterKeys();
+  }
+  throw new ConfigError([
+    `ORACLE_REPORTER_PRIVATE_KEYS is required to sign uptime reports on chain ${chainId} (the development keys are only for local chains outside production)`,
+  ]);
+}
+
 /**
  * Signs access tokens outside production when JWT_SECRET is unset: random for each process, so a
  * forgotten setting can never leave a secret anyone could know (tokens then last as long as the
@@ -105,6 +116,11 @@ function productionProblems(config: AppConfig): string[] {
         `${name} is a well-known development key and is refused when NODE_ENV=production`,
       );
     }
+  }
+  if (config.ORACLE_REPORTER_PRIVATE_KEYS?.split(',').some(isWellKnownDevKey)) {
+    problems.push(
+      'ORACLE_REPORTER_PRIVATE_KEYS holds a well-known development key, refused when NODE_ENV=production',
+    );
   }
   return problems;
 }

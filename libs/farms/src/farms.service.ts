@@ -16,6 +16,10 @@ export interface FarmTerms {
   siteLocation: string;
   valuation: bigint;
   revenueShareBps: number;
+  /** Monitoring terms; defaults when absent. */
+  probeIntervalSeconds?: number;
+  slaUptimeBps?: number;
+  ratePerGpuHour?: bigint;
 }
 
 export type GpuNodeSpec = Pick<
@@ -222,6 +226,7 @@ function scoped(viewer: FarmViewer, farmId: string): FindOptionsWhere<Farm> {
 
 function terms(draft: Partial<FarmTerms>): Partial<FarmTerms> {
   const { name, legalEntity, jurisdiction, siteLocation, valuation, revenueShareBps } = draft;
+  const { probeIntervalSeconds, slaUptimeBps, ratePerGpuHour } = draft;
   return Object.fromEntries(
     Object.entries({
       name,
@@ -230,11 +235,18 @@ function terms(draft: Partial<FarmTerms>): Partial<FarmTerms> {
       siteLocation,
       valuation,
       revenueShareBps,
+      probeIntervalSeconds,
+      slaUptimeBps,
+      ratePerGpuHour,
     }).filter(([, value]) => value !== undefined),
   );
 }
 
 /** The change as the audit log keeps it (its digest): amounts as strings. */
 function describe(draft: Partial<FarmDraft>): unknown {
-  return { ...draft, valuation: draft.valuation?.toString() };
+  return {
+    ...draft,
+    valuation: draft.valuation?.toString(),
+    ratePerGpuHour: draft.ratePerGpuHour?.toString(),
+  };
 }

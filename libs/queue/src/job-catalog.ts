@@ -6,6 +6,8 @@ export const QueueName = {
   Chain: 'chain',
   Kyc: 'kyc',
   Issuance: 'issuance',
+  Oracle: 'oracle',
+  OracleProbes: 'oracle-probes',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -27,6 +29,22 @@ export interface JobPayloads {
   'issuance.sale-events': Record<string, never>;
   /** Expire unpaid reservations, close ended offerings, mark paid orders that can no longer settle refundable. */
   'issuance.expire-orders': Record<string, never>;
+  /** Start probing farms that are now monitored (one repeating plan per farm), stop the others. */
+  'oracle.sync-schedules': Record<string, never>;
+  /** Add this probe slot's probe of every metrics endpoint of the farm. */
+  'oracle.plan-probes': { farmId: string };
+  /** Probe one metrics endpoint for one slot and record a sample per GPU behind it. */
+  'oracle.probe': ProbePayload;
+  /** Report every ended epoch of every monitored farm: figures, SLA, signatures, on chain. */
+  'oracle.close-epochs': Record<string, never>;
+}
+
+export interface ProbePayload {
+  farmId: string;
+  url: string;
+  /** ISO start of the probe slot. */
+  slotAt: string;
+  gpus: { id: string; uuid: string; model: string }[];
 }
 export type JobName = keyof JobPayloads;
 
@@ -45,6 +63,10 @@ export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
   'audit.anchor': { queue: QueueName.Chain, options: RetryPolicy.none },
   'issuance.sale-events': { queue: QueueName.Issuance, options: RetryPolicy.none },
   'issuance.expire-orders': { queue: QueueName.Issuance, options: RetryPolicy.none },
+  'oracle.sync-schedules': { queue: QueueName.Oracle, options: RetryPolicy.none },
+  'oracle.plan-probes': { queue: QueueName.Oracle, options: RetryPolicy.none },
+  'oracle.probe': { queue: QueueName.OracleProbes, options: RetryPolicy.probe },
+  'oracle.close-epochs': { queue: QueueName.Oracle, options: RetryPolicy.none },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -54,4 +76,7 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Chain]: 4,
   [QueueName.Kyc]: 4,
   [QueueName.Issuance]: 2,
+  [QueueName.Oracle]: 2,
+  // ORACLE_PROBE_CONCURRENCY in the worker's settings.
+  [QueueName.OracleProbes]: 1,
 };

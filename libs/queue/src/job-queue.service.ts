@@ -24,18 +24,57 @@ export class JobQueue implements OnModuleDestroy {
     await this.queue(definition.queue).add(name, payload, { ...definition.options, ...options });
   }
 
-  /** Creates or updates a repeating job; one scheduler per name, whatever the number of workers. */
+  /** Adds many jobs of one name in one round trip; each `jobId` makes its add idempotent. */
+  async enqueueMany<N extends JobName>(
+    name: N,
+    jobs: readonly { payload: JobPayloads[N]; jobId: string }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    const definition = JOB_CATALOG[name];
+    await this.queue(definition.queue).addBulk(
+      jobs.map(({ payload, jobId }) => ({
+        name,
+        data: payload,
+        opts: { ...definition.options, jobId },
+      })),
+    );
+  }
+
+  /**
+   * Creates or updates a repeating job; one scheduler per id (the job's name unless given),
+   * whatever the number of workers.
+   */
   async schedule<N extends JobName>(
     name: N,
     everyMs: number,
     payload: JobPayloads[N],
+    schedulerId: string = name,
   ): Promise<void> {
     const definition = JOB_CATALOG[name];
     await this.queue(definition.queue).upsertJobScheduler(
-      name,
+      schedulerId,
       { every: everyMs },
       { name, data: payload, opts: definition.options },
     );
+  }
+
+  /** The repeating jobs of `name`'s queue whose scheduler id starts with `prefix`, and their period. */
+  async schedules(name: JobName, prefix: string): Promise<Map<string, number>> {
+    const queue = this.queue(JOB_CATALOG[name].queue);
+    const found = new Map<string, number>();
+    const pageSize = 1000;
+    for (let start = 0; ; start += pageSize) {
+      const page = await queue.getJobSchedulers(start, start + pageSize - 1, true);
+      for (const scheduler of page) {
+        if (scheduler.key.startsWith(prefix)) found.set(scheduler.key, Number(scheduler.every));
+      }
+      if (page.length < pageSize) return found;
+    }
+  }
+
+  /** Stops a repeating job of `name`'s queue. */
+  async unschedule(name: JobName, schedulerId: string): Promise<void> {
+    await this.queue(JOB_CATALOG[name].queue).removeJobScheduler(schedulerId);
   }
 
   /** The BullMQ queue, for counts and inspection. */

@@ -80,7 +80,10 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
       {
         connection: this.connection!,
         prefix: this.config.QUEUE_PREFIX,
-        concurrency: QUEUE_CONCURRENCY[queue],
+        concurrency:
+          queue === QueueName.OracleProbes
+            ? this.config.ORACLE_PROBE_CONCURRENCY
+            : QUEUE_CONCURRENCY[queue],
       },
     );
     worker.on('failed', (job, error) =>

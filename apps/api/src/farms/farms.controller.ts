@@ -37,6 +37,8 @@ function draftOf(body: UpdateFarmRequest): Partial<FarmDraft> {
   return {
     ...present,
     valuation: present.valuation === undefined ? undefined : BigInt(present.valuation),
+    ratePerGpuHour:
+      present.ratePerGpuHour === undefined ? undefined : BigInt(present.ratePerGpuHour),
   };
 }
 

@@ -4,14 +4,9 @@ import {
   LOCAL_CHAIN_IDS,
   deployerPrivateKey,
   platformAgentPrivateKey,
-  wellKnownDevPrivateKeys,
+  localReporterKeys,
 } from '@gpu/config';
 import type { DeployContractsOptions } from './deploy-contracts';
-
-/** anvil accounts 7, 8 and 9 sign uptime reports on local chains unless ORACLE_REPORTERS says otherwise. */
-export function localReporterKeys(): string[] {
-  return wellKnownDevPrivateKeys().slice(7, 10);
-}
 
 /** The deployment the settings describe, for `rpcUrl`. */
 export function deploymentOptions(config: AppConfig, rpcUrl: string): DeployContractsOptions {

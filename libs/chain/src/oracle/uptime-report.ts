@@ -1,4 +1,7 @@
-import type { TypedDataDomain, TypedDataField, Wallet } from 'ethers';
+import { type TypedDataDomain, TypedDataEncoder, type TypedDataField, type Wallet } from 'ethers';
+import type { Deployment } from '../deployment/deployment';
+import { UptimeOracle__factory } from '../generated/factories/UptimeOracle__factory';
+import { type ChainIntent, encodeCall } from '../outbox/chain-intent';
 
 /** An uptime report as the UptimeOracle contract takes and reporters sign it (EIP-712). */
 export interface UptimeReport {
@@ -47,4 +50,24 @@ export async function signUptimeReport(
   return Promise.all(
     ordered.map((reporter) => reporter.signTypedData(domain, UPTIME_REPORT_TYPES, report)),
   );
+}
+
+/** The EIP-712 digest reporters sign and the oracle checks. */
+export function uptimeReportDigest(report: UptimeReport, domain: TypedDataDomain): string {
+  return TypedDataEncoder.hash(domain, UPTIME_REPORT_TYPES, report);
+}
+
+/** `UptimeOracle.submitReport(report, signatures)` of the deployment. */
+export function submitUptimeReportCall(
+  deployment: Deployment,
+  report: UptimeReport,
+  signatures: readonly string[],
+): Pick<ChainIntent, 'to' | 'method' | 'data'> {
+  return {
+    to: deployment.contracts.UptimeOracle.address,
+    ...encodeCall('UptimeOracle', UptimeOracle__factory.createInterface(), 'submitReport', [
+      report,
+      signatures,
+    ]),
+  };
 }

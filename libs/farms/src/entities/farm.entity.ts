@@ -39,6 +39,9 @@ export type FarmStatus = (typeof FARM_STATUSES)[number];
 @Check('ck_farm_valuation', `"valuation" > 0`)
 @Check('ck_farm_revenue_share', `"revenue_share_bps" BETWEEN 1 AND 10000`)
 @Check('ck_farm_jurisdiction', `"jurisdiction" BETWEEN 1 AND 999`)
+@Check('ck_farm_probe_interval', `"probe_interval_seconds" BETWEEN 1 AND 3600`)
+@Check('ck_farm_sla_uptime', `"sla_uptime_bps" BETWEEN 0 AND 10000`)
+@Check('ck_farm_rate_per_gpu_hour', `"rate_per_gpu_hour" >= 0`)
 export class Farm {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -73,6 +76,22 @@ export class Farm {
   /** The holders' share of the farm's revenue, in basis points. */
   @Column('integer')
   revenueShareBps: number;
+
+  /** How often the uptime oracle probes the farm's GPUs. */
+  @Column('integer', { default: 60 })
+  probeIntervalSeconds: number;
+
+  /** The uptime the operator promises per epoch, in basis points; below it the epoch breaches the SLA. */
+  @Column('integer', { default: 9900 })
+  slaUptimeBps: number;
+
+  /** What one GPU-hour of use earns under the farm's contracts, in stablecoin minor units. */
+  @Column('numeric', { precision: 78, scale: 0, default: 0, transformer: bigintTransformer })
+  ratePerGpuHour: bigint;
+
+  /** The latest epoch whose uptime was under the SLA; set by the oracle. */
+  @Column('bigint', { nullable: true, transformer: bigintTransformer })
+  slaBreachEpoch: bigint | null;
 
   @Index()
   @Column('text', { default: 'draft' })

@@ -103,6 +103,38 @@ export class CreateFarmRequest {
   @Max(10_000)
   revenueShareBps: number;
 
+  @ApiProperty({
+    description: 'Seconds between two probes of every GPU by the uptime oracle',
+    required: false,
+    default: 60,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  probeIntervalSeconds?: number;
+
+  @ApiProperty({
+    description: 'Promised uptime per epoch in basis points (SLA)',
+    required: false,
+    default: 9900,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  slaUptimeBps?: number;
+
+  @ApiProperty({
+    description: 'Contracted revenue per GPU-hour used, stablecoin minor units, a decimal integer string',
+    required: false,
+    default: '0',
+    example: '2000000',
+  })
+  @IsOptional()
+  @Matches(/^(0|[1-9][0-9]{0,76})$/, { message: 'ratePerGpuHour must be a non-negative integer string' })
+  ratePerGpuHour?: string;
+
   @ApiProperty({ type: [GpuNodeDto], required: false })
   @IsOptional()
   @IsArray()
@@ -154,6 +186,11 @@ export class FarmResponse {
   @ApiProperty() siteLocation: string;
   @ApiProperty({ description: 'Stablecoin minor units' }) valuation: string;
   @ApiProperty() revenueShareBps: number;
+  @ApiProperty() probeIntervalSeconds: number;
+  @ApiProperty() slaUptimeBps: number;
+  @ApiProperty({ description: 'Stablecoin minor units per GPU-hour used' }) ratePerGpuHour: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Latest epoch under the SLA' })
+  slaBreachEpoch: string | null;
   @ApiProperty({ enum: FARM_STATUSES }) status: string;
   @ApiProperty({ nullable: true, type: String }) rejectionReason: string | null;
   @ApiProperty({ nullable: true, type: String }) submittedAt: string | null;
@@ -181,6 +218,10 @@ export function toFarmResponse(farm: Farm): FarmResponse {
     siteLocation: farm.siteLocation,
     valuation: farm.valuation.toString(),
     revenueShareBps: farm.revenueShareBps,
+    probeIntervalSeconds: farm.probeIntervalSeconds,
+    slaUptimeBps: farm.slaUptimeBps,
+    ratePerGpuHour: farm.ratePerGpuHour.toString(),
+    slaBreachEpoch: farm.slaBreachEpoch?.toString() ?? null,
     status: farm.status,
     rejectionReason: farm.rejectionReason,
     submittedAt: farm.submittedAt?.toISOString() ?? null,
