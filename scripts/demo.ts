@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
-import { createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
+import { chainFarmId, createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
 import { withDatabaseName } from '@gpu/database';
 import {
   GpuFarmToken__factory,
   IdentityRegistry__factory,
   MockStablecoin__factory,
+  UptimeOracle__factory,
 } from '../libs/chain/src/generated';
 import { findFreePort } from './lib/anvil';
 import { type FakeSumsub, startFakeSumsub } from './lib/fake-sumsub';
@@ -20,6 +21,7 @@ import { Narrator } from './lib/narrator';
 import { waitFor } from './lib/wait-for';
 import { type Body, DemoClient, siweMessage } from './lib/demo-client';
 import { type PaymentInstructions, payOrder } from './lib/pay-order';
+import { type Fleet, startFleet } from './lib/fleet/fleet-simulator';
 
 /**
  * `npm run demo`: brings the whole product up on a fresh local chain and a fresh database,
@@ -27,6 +29,8 @@ import { type PaymentInstructions, payOrder } from './lib/pay-order';
  */
 const WORK_DIR = path.resolve('.tmp/demo');
 const DEMO_DATABASE = 'gpu_rwa_demo';
+const DEMO_GPU_MODEL = 'NVIDIA A100-SXM4-80GB';
+const DEMO_EPOCH_SECONDS = 8;
 
 async function main(): Promise<void> {
   const say = new Narrator();
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
   const apps: AppProcess[] = [];
   let stack: LocalStack | undefined;
   let sumsub: FakeSumsub | undefined;
+  let fleet: Fleet | undefined;
 
   try {
     say.section('Bringing the platform up');
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
     });
     const port = await findFreePort();
     sumsub = await startFakeSumsub();
+    // The demo farm's GPU nodes: 8 simulated A100s on 2 nodes, in dcgm-exporter format.
+    fleet = await startFleet({ gpus: 8, gpusPerNode: 4, model: DEMO_GPU_MODEL, seed: 'demo' });
     const env = {
       ...process.env,
       ...stack.env,
@@ -72,6 +79,10 @@ async function main(): Promise<void> {
       SUMSUB_API_URL: sumsub.url,
       SUMSUB_APP_TOKEN: sumsub.appToken,
       SUMSUB_SECRET_KEY: sumsub.secretKey,
+      // Short uptime epochs, so that one passes during the demo.
+      ORACLE_EPOCH_SECONDS: String(DEMO_EPOCH_SECONDS),
+      ORACLE_EPOCH_CHECK_INTERVAL_MS: '500',
+      ORACLE_PROBE_TIMEOUT_MS: '800',
     };
     apps.push(startApp('api', env, path.join(WORK_DIR, 'api.log')));
     apps.push(startApp('worker', env, path.join(WORK_DIR, 'worker.log')));
@@ -82,15 +93,16 @@ async function main(): Promise<void> {
     await showHealth(say, api);
     await showChain(say, api);
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
-    const tokenized = await showFarmOnboarding(say, api, people);
+    const tokenized = await showFarmOnboarding(say, api, people, fleet);
     await showOfferingAndOrders(say, api, people, stack, tokenized);
+    await showUptimeOracle(say, api, people, stack, tokenized, fleet);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -100,6 +112,7 @@ async function main(): Promise<void> {
     }
     await stack?.stop();
     await sumsub?.close();
+    await fleet?.stop();
     await deleteKeysWithPrefix(base.REDIS_URL, queuePrefix).catch(() => 0);
   }
   say.done();
@@ -350,6 +363,109 @@ interface People {
  * investors register, link their wallets by signing Sign-In with Ethereum messages, and pass KYC:
  * alice by manual review, bob through the Sumsub-style webhook. Approval reaches the chain.
  */
+async function showUptimeOracle(
+  say: Narrator,
+  api: DemoClient,
+  people: People,
+  stack: LocalStack,
+  tokenized: Tokenized,
+  fleet: Fleet,
+): Promise<void> {
+  say.section('The uptime oracle probes every GPU and proves each epoch on chain');
+  const operator = api.as(tokenized.operator);
+  const base = `/farms/${tokenized.farmId}/uptime`;
+  const status = await operator.waitFor(base, (body) => body.notProbed === 0);
+  say.step(
+    `${fleet.nodes.length} nodes serve dcgm-exporter metrics (the fleet simulator); the worker probes each every second (BullMQ job schedulers) and judges every onboarded GPU`,
+  );
+  say.table(
+    ['GPU', 'host', 'state', 'util %', 'temp °C', 'power W', 'memory used MiB'],
+    (status.items as Body[]).map((gpu) => [
+      `${String(gpu.gpuUuid).slice(0, 13)}…`,
+      String(gpu.host),
+      gpu.up ? 'up' : `down: ${String(gpu.reason)}`,
+      String(gpu.utilization ?? '-'),
+      String(gpu.temperatureC ?? '-'),
+      gpu.powerMw === null ? '-' : (Number(gpu.powerMw) / 1000).toFixed(1),
+      String(gpu.memoryUsedMb ?? '-'),
+    ]),
+  );
+  say.step(
+    `GET ${base.replace(tokenized.farmId, ':id')}: ${String(status.up)} up, ${String(status.down)} down`,
+  );
+
+  const page = await operator.waitFor(
+    `${base}/epochs`,
+    (body) => (body.items as Body[]).some((item) => item.status === 'accepted'),
+    90_000,
+  );
+  const report = (page.items as Body[]).find((item) => item.status === 'accepted')!;
+  const epoch = String(report.epoch);
+  const csv = await operator.text(`${base}/epochs/${epoch}/samples?format=csv`);
+  const recomputed = `0x${createHash('sha256').update(csv, 'utf8').digest('hex')}`;
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  try {
+    const oracle = UptimeOracle__factory.connect(
+      deployment.contracts.UptimeOracle.address,
+      provider,
+    );
+    const onChain = await oracle.reportDigest(chainFarmId(tokenized.farmId), BigInt(epoch));
+    const farm = await api.as(people.officer).expect(200, 'GET', `/farms/${tokenized.farmId}`);
+    const signers = (report.signatures as Body[]).map((s) => `${String(s.signer).slice(0, 8)}…`);
+    say.table(
+      ['epoch report', 'value'],
+      [
+        [
+          'epoch',
+          `${epoch} (${String(report.startsAt)} to ${String(report.endsAt)}, ${DEMO_EPOCH_SECONDS} s)`,
+        ],
+        [
+          'GPUs, samples expected / taken / up',
+          `${String(report.gpus)}, ${String(report.expectedSamples)} / ${String(report.sampleCount)} / ${String(report.upSamples)}`,
+        ],
+        [
+          'uptime',
+          `${(Number(report.uptimeBps) / 100).toFixed(2)} % (${String(report.uptimeBps)} bps)`,
+        ],
+        [
+          'GPU-hours available / used',
+          `${Number(report.gpuHoursAvailable) / 1000} / ${Number(report.gpuHoursUsed) / 1000}`,
+        ],
+        [
+          'revenue at 2.00 mUSDC per GPU-hour used',
+          `${formatUsdc(BigInt(String(report.revenue)))} mUSDC`,
+        ],
+        [
+          'SLA (99.00 %)',
+          report.slaMet
+            ? 'met'
+            : `BREACHED: farm flagged (slaBreachEpoch ${String(farm.slaBreachEpoch)}), audited`,
+        ],
+        ['samplesHash', `${String(report.samplesHash).slice(0, 18)}…`],
+        [
+          'sha256 of the CSV export',
+          `${recomputed.slice(0, 18)}… ${recomputed === report.samplesHash ? '(matches)' : '(DIFFERS)'}`,
+        ],
+        ['signed (EIP-712) by', signers.join(', ')],
+        [
+          'UptimeOracle.submitReport',
+          `${String(report.txHash).slice(0, 18)}… ${String(report.status)}`,
+        ],
+        [
+          'on-chain reportDigest',
+          `${onChain.slice(0, 18)}… ${onChain === report.digest ? '(matches the signed digest)' : '(DIFFERS)'}`,
+        ],
+      ],
+    );
+    if (recomputed !== report.samplesHash || onChain !== report.digest) {
+      throw new Error('the epoch report does not match its export or its on-chain record');
+    }
+  } finally {
+    provider.destroy();
+  }
+}
+
 async function showPeopleAndKyc(
   say: Narrator,
   api: DemoClient,
@@ -512,6 +628,7 @@ async function showFarmOnboarding(
   say: Narrator,
   api: DemoClient,
   people: People,
+  fleet: Fleet,
 ): Promise<Tokenized> {
   say.section(
     'An operator onboards a GPU farm; compliance approves the listing; it becomes a token',
@@ -529,13 +646,18 @@ async function showFarmOnboarding(
     siteLocation: 'Reykjavik, Iceland',
     valuation: '2500000000000',
     revenueShareBps: 7000,
-    nodes: [1, 2, 3, 4].map((n) => ({
-      gpuModel: 'NVIDIA A100-SXM4-80GB',
-      gpuUuid: `GPU-${id(`demo-gpu-${n}`).slice(2, 10)}-0000-4000-8000-${id(`demo-gpu-${n}`).slice(10, 22)}`,
-      memoryMb: 81_920,
-      host: `rack-a-node-0${Math.ceil(n / 2)}`,
-      metricsUrl: `http://10.0.0.${Math.ceil(n / 2)}:9400/metrics`,
-    })),
+    probeIntervalSeconds: 1,
+    slaUptimeBps: 9900,
+    ratePerGpuHour: '2000000',
+    nodes: fleet.nodes.flatMap((node) =>
+      node.gpus.map((gpu) => ({
+        gpuModel: gpu.model,
+        gpuUuid: gpu.uuid,
+        memoryMb: gpu.memoryMb,
+        host: node.host,
+        metricsUrl: node.url,
+      })),
+    ),
     documents: [
       {
         type: 'valuation-report',
@@ -550,6 +672,8 @@ async function showFarmOnboarding(
     ],
   });
   const farmId = farm.id as string;
+  // One GPU of the second node is gone from its metrics from now on: the oracle will notice.
+  fleet.setMode(1, 'missing-gpu');
   await operator.expect(200, 'POST', `/farms/${farmId}/submit`);
   const refused = await operator.raw(
     'PATCH',

@@ -66,7 +66,11 @@ export class DemoClient {
   }
 
   async text(route: string): Promise<string> {
-    return (await fetch(this.baseUrl + route, { signal: AbortSignal.timeout(10_000) })).text();
+    const response = await fetch(this.baseUrl + route, {
+      headers: this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {},
+      signal: AbortSignal.timeout(10_000),
+    });
+    return response.text();
   }
 
   async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {

@@ -88,6 +88,10 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'GET /orders/{id}':                         [_,        Y,       _,       Y,         Y,    _],
   'POST /orders/{id}/cancel':                 [_,        Y,       _,       _,         _,    _],
   'GET /portfolio':                           [_,        Y,       _,       _,         _,    _],
+  'GET /farms/{id}/uptime':                   [_,        Y,       Y,       Y,         Y,    Y],
+  'GET /farms/{id}/uptime/epochs':            [_,        Y,       Y,       Y,         Y,    Y],
+  'GET /farms/{id}/uptime/epochs/{epoch}':    [_,        Y,       Y,       Y,         Y,    Y],
+  'GET /farms/{id}/uptime/epochs/{epoch}/samples': [_,  Y,       Y,       Y,         Y,    Y],
 };
 
 /** What a refused caller gets: the anonymous one must sign in, a key lacks the scope, a role is forbidden. */
