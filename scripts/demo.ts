@@ -21,7 +21,7 @@ import { Narrator } from './lib/narrator';
 import { waitFor } from './lib/wait-for';
 import { type Body, DemoClient, siweMessage } from './lib/demo-client';
 import { type PaymentInstructions, payOrder } from './lib/pay-order';
-import { type Fleet, startFleet } from './lib/fleet/fleet-simulator';
+import { type Fleet, listingNodesOf, startFleet } from './lib/fleet/fleet-simulator';
 
 /**
  * `npm run demo`: brings the whole product up on a fresh local chain and a fresh database,
@@ -649,15 +649,7 @@ async function showFarmOnboarding(
     probeIntervalSeconds: 1,
     slaUptimeBps: 9900,
     ratePerGpuHour: '2000000',
-    nodes: fleet.nodes.flatMap((node) =>
-      node.gpus.map((gpu) => ({
-        gpuModel: gpu.model,
-        gpuUuid: gpu.uuid,
-        memoryMb: gpu.memoryMb,
-        host: node.host,
-        metricsUrl: node.url,
-      })),
-    ),
+    nodes: listingNodesOf(fleet.nodes),
     documents: [
       {
         type: 'valuation-report',

@@ -5,7 +5,13 @@ import { DataSource } from 'typeorm';
 import { chainFarmId, readDeploymentFile } from '@gpu/chain';
 import { loadConfig } from '@gpu/config';
 import { UptimeOracle__factory } from '../../libs/chain/src/generated';
-import { type Fleet, type NodeMode, startFleet } from '../../scripts/lib/fleet/fleet-simulator';
+import {
+  type Fleet,
+  listingNodesOf,
+  NODE_MODES,
+  type NodeMode,
+  startFleet,
+} from '../../scripts/lib/fleet/fleet-simulator';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { type SignedIn, signInStaff, registerInvestor } from '../support/api-client';
 import { type RunningApi, startApi, startWorker } from '../support/apps';
@@ -67,31 +73,14 @@ describe('the uptime oracle probes every GPU and proves every epoch', () => {
         probeIntervalSeconds: INTERVAL_SECONDS,
         slaUptimeBps: 9000,
         ratePerGpuHour: '2000000',
-        nodes: nodes.flatMap((node) =>
-          node.gpus.map((gpu) => ({
-            gpuModel: gpu.model,
-            gpuUuid: gpu.uuid,
-            memoryMb: gpu.memoryMb,
-            host: node.host,
-            metricsUrl: node.url,
-          })),
-        ),
+        nodes: listingNodesOf(nodes),
         ...terms,
       },
     );
   }
 
   it('judges each failure mode of a node with its own reason', async () => {
-    const modes: NodeMode[] = [
-      'ok',
-      'down',
-      'slow',
-      'http-error',
-      'missing-gpu',
-      'swapped-model',
-      'garbage',
-      'stale',
-    ];
+    const modes = NODE_MODES;
     modes.forEach((mode, index) => fleet.setMode(index, mode));
     const farm = await monitoredFarm(fleet.nodes.slice(0, 8));
     const status = await waitFor(

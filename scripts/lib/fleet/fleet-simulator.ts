@@ -457,3 +457,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     });
   });
 }
+
+/** The GPU nodes of a farm listing (`POST /farms` `nodes`) that these simulated nodes serve. */
+export function listingNodesOf(nodes: readonly SimulatedNode[]) {
+  return nodes.flatMap((node) =>
+    node.gpus.map((gpu) => ({
+      gpuModel: gpu.model,
+      gpuUuid: gpu.uuid,
+      memoryMb: gpu.memoryMb,
+      host: node.host,
+      metricsUrl: node.url,
+    })),
+  );
+}

@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dcgmFixture as fixture } from './fixtures/dcgm-fixtures';
 import parseLax from 'parse-prometheus-text-format';
 import { MetricsFormatError, type PromSample, parsePrometheusText } from './prometheus-text';
 
 const A800 = 'dcgm-exporter-a800-mig.prom';
 const RTX = 'dcgm-exporter-rtx4000ada-k8s-pod.prom';
 const L40S = 'dcgm-exporter-l40s.prom';
-
-function fixture(file: string): string {
-  return readFileSync(join(__dirname, 'fixtures', file), 'utf8');
-}
 
 interface Flat {
   name: string;

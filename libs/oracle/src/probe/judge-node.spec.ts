@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dcgmFixture as fixture, A800_MODEL, A800_UUIDS } from '../metrics/fixtures/dcgm-fixtures';
 import {
   type ExpectedGpu,
   type FetchFailure,
@@ -8,25 +7,10 @@ import {
   judgeNode,
 } from './judge-node';
 
-function fixture(file: string): string {
-  return readFileSync(join(__dirname, '..', 'metrics', 'fixtures', file), 'utf8');
-}
-
 const A800_BODY = fixture('dcgm-exporter-a800-mig.prom');
 const RTX_BODY = fixture('dcgm-exporter-rtx4000ada-k8s-pod.prom');
 const L40S_BODY = fixture('dcgm-exporter-l40s.prom');
 
-const A800_MODEL = 'NVIDIA A800-SXM4-80GB';
-const A800_UUIDS = [
-  'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418', // MIG
-  'GPU-9e5b8fec-61bf-5124-a0a9-079af1b65cc6',
-  'GPU-5022ce43-b44a-987b-71c3-dee05378a618',
-  'GPU-f22db14d-1597-8eb1-78dc-d93765918c73',
-  'GPU-a878a9f3-cf6d-b94c-38ba-892ed140c7ee',
-  'GPU-a1dd6923-de62-e22b-c882-4d6f7e1ec5ce',
-  'GPU-c07eb90d-74b0-d3b4-e6ce-f18687564243',
-  'GPU-4e75c9ab-0ed7-8a57-75f5-23761b9f053f',
-];
 const A800_GPUS: ExpectedGpu[] = A800_UUIDS.map((uuid, i) => ({
   id: `a800-${i}`,
   uuid,
