@@ -1,10 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '@gpu/database';
+import { EpochFigureColumns } from './epoch-figure-columns';
 
 /** One GPU's share of a farm's epoch report. */
 @Entity('gpu_epoch')
 @Index('ix_gpu_epoch_farm_epoch', ['farmId', 'epoch'])
-export class GpuEpoch {
+export class GpuEpoch extends EpochFigureColumns {
   @PrimaryColumn('uuid')
   gpuNodeId: string;
 
@@ -13,20 +14,4 @@ export class GpuEpoch {
 
   @Column('uuid')
   farmId: string;
-
-  @Column('integer')
-  expectedSamples: number;
-
-  @Column('integer')
-  upSamples: number;
-
-  @Column('integer')
-  uptimeBps: number;
-
-  /** Thousandths of a GPU-hour. */
-  @Column('bigint', { transformer: bigintTransformer })
-  gpuHoursAvailable: bigint;
-
-  @Column('bigint', { transformer: bigintTransformer })
-  gpuHoursUsed: bigint;
 }

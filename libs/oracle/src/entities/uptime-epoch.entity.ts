@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { bigintTransformer } from '@gpu/database';
+import { EpochFigureColumns } from './epoch-figure-columns';
 
 export const UPTIME_EPOCH_STATUSES = ['signed', 'submitted', 'accepted', 'failed'] as const;
 export type UptimeEpochStatus = (typeof UPTIME_EPOCH_STATUSES)[number];
@@ -16,7 +17,7 @@ export interface ReportSignature {
  */
 @Entity('uptime_epoch')
 @Unique('uq_uptime_epoch_farm_epoch', ['farmId', 'epoch'])
-export class UptimeEpoch {
+export class UptimeEpoch extends EpochFigureColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -39,25 +40,8 @@ export class UptimeEpoch {
   @Column('integer')
   gpus: number;
 
-  /** Probe slots in the epoch times GPUs: a slot without a sample counts as down. */
-  @Column('integer')
-  expectedSamples: number;
-
   @Column('integer')
   sampleCount: number;
-
-  @Column('integer')
-  upSamples: number;
-
-  @Column('integer')
-  uptimeBps: number;
-
-  /** Thousandths of a GPU-hour. */
-  @Column('bigint', { transformer: bigintTransformer })
-  gpuHoursAvailable: bigint;
-
-  @Column('bigint', { transformer: bigintTransformer })
-  gpuHoursUsed: bigint;
 
   /** gpuHoursUsed x the farm's rate per GPU-hour, stablecoin minor units. */
   @Column('numeric', { precision: 78, scale: 0, transformer: bigintTransformer })
