@@ -202,6 +202,14 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
         ],
       },
       { documents: [{ type: 'x', uri: 'https://a.b/c', sha256: 'XYZ' }] },
+      { probeIntervalSeconds: 0 },
+      { probeIntervalSeconds: 3601 },
+      { probeIntervalSeconds: 1.5 },
+      { slaUptimeBps: 10_001 },
+      { slaUptimeBps: -1 },
+      { ratePerGpuHour: '-1' },
+      { ratePerGpuHour: '1.5' },
+      { ratePerGpuHour: 100 },
     ];
     for (const overrides of cases) {
       const response = await operator.client.post('/farms', farmBody(overrides));

@@ -236,6 +236,11 @@ describe('the uptime oracle probes every GPU and proves every epoch', () => {
       `/farms/${farm.farmId}/uptime/epochs/1/samples?format=xml`,
     );
     expect(badFormat.status).toBe(400);
+    const tooSparse = await operator.client.post(
+      '/farms',
+      farmBody({ probeIntervalSeconds: EPOCH_SECONDS + 1 }),
+    );
+    expect([tooSparse.status, tooSparse.body.code]).toEqual([400, 'FARM_PROBE_INTERVAL_TOO_LONG']);
     const otherOperator = await signInStaff(api, 'operator');
     expect((await otherOperator.client.get(`/farms/${farm.farmId}/uptime`)).status).toBe(404);
   });

@@ -8,6 +8,7 @@ export enum FarmErrorCode {
   GPU_ALREADY_LISTED = 'FARM_GPU_ALREADY_LISTED',
   TOKENIZATION_REQUESTED = 'FARM_TOKENIZATION_REQUESTED',
   NOT_TOKENIZED = 'FARM_NOT_TOKENIZED',
+  PROBE_INTERVAL_TOO_LONG = 'FARM_PROBE_INTERVAL_TOO_LONG',
 }
 
 export class FarmError extends DomainError {
@@ -64,6 +65,15 @@ export class FarmError extends DomainError {
       FarmErrorCode.GPU_ALREADY_LISTED,
       'conflict',
       'A GPU UUID of this farm is listed already (here or in another farm)',
+    );
+  }
+
+  static probeIntervalTooLong(interval: number, epochSeconds: number): FarmError {
+    return new FarmError(
+      FarmErrorCode.PROBE_INTERVAL_TOO_LONG,
+      'invalid',
+      `A probe every ${interval} s leaves uptime epochs of ${epochSeconds} s without a probe`,
+      { probeIntervalSeconds: interval, epochSeconds },
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { type Actor, AuditLog } from '@gpu/audit';
+import { AppConfig } from '@gpu/config';
 import { isUniqueViolation } from '@gpu/database';
 import { FarmDocument } from './entities/farm-document.entity';
 import { FarmToken } from './entities/farm-token.entity';
@@ -48,9 +49,11 @@ export class FarmsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly config: AppConfig,
   ) {}
 
   create(operatorId: string, draft: FarmDraft, actor: Actor): Promise<Farm> {
+    this.assertMonitorable(draft);
     return this.write(async (manager) => {
       const farm = manager.create(Farm, { ...terms(draft), operatorId, status: 'draft' });
       await manager.save(farm);
@@ -70,6 +73,7 @@ export class FarmsService {
     changes: Partial<FarmDraft>,
     actor: Actor,
   ): Promise<Farm> {
+    this.assertMonitorable(changes);
     return this.write(async (manager) => {
       const farm = await this.lock(manager, viewer, farmId);
       if (!EDITABLE_FARM_STATUSES.includes(farm.status)) throw FarmError.notEditable(farm.status);
@@ -209,6 +213,14 @@ export class FarmsService {
           FarmDocument,
           parts.documents.map((document) => ({ ...document, farmId })),
         );
+    }
+  }
+
+  /** Every uptime epoch must hold at least one probe of the farm. */
+  private assertMonitorable(terms: Partial<FarmTerms>): void {
+    const interval = terms.probeIntervalSeconds;
+    if (interval !== undefined && interval > this.config.ORACLE_EPOCH_SECONDS) {
+      throw FarmError.probeIntervalTooLong(interval, this.config.ORACLE_EPOCH_SECONDS);
     }
   }
 

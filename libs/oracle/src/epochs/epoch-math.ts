@@ -56,7 +56,8 @@ export function epochFigures(
   return {
     expectedSamples,
     upSamples,
-    uptimeBps: expectedSamples === 0 ? 0 : Math.floor((upSamples * 10_000) / expectedSamples),
+    // No probe due (an epoch shorter than the interval): nothing was missed.
+    uptimeBps: expectedSamples === 0 ? 10_000 : Math.floor((upSamples * 10_000) / expectedSamples),
     // up x interval seconds = GPU-seconds; x 1000 / 3600 = thousandths of a GPU-hour.
     gpuHoursAvailable: (BigInt(upSamples) * interval * 1000n) / 3600n,
     // utilization% x interval / 100 = GPU-seconds used; x 1000 / 3600.
