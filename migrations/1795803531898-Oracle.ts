@@ -36,7 +36,7 @@ export class Oracle1795803531898 implements MigrationInterface {
     );
     await queryRunner.query(`ALTER TABLE "farm" ADD "sla_breach_epoch" bigint`);
     await queryRunner.query(
-      `ALTER TABLE "farm" ADD CONSTRAINT "ck_farm_rate_per_gpu_hour" CHECK ("rate_per_gpu_hour" >= 0)`,
+      `ALTER TABLE "farm" ADD CONSTRAINT "ck_farm_rate_per_gpu_hour" CHECK ("rate_per_gpu_hour" >= 0 AND "rate_per_gpu_hour" < 1e30)`,
     );
     await queryRunner.query(
       `ALTER TABLE "farm" ADD CONSTRAINT "ck_farm_sla_uptime" CHECK ("sla_uptime_bps" BETWEEN 0 AND 10000)`,

@@ -210,6 +210,7 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
       { ratePerGpuHour: '-1' },
       { ratePerGpuHour: '1.5' },
       { ratePerGpuHour: 100 },
+      { ratePerGpuHour: '1' + '0'.repeat(30) },
     ];
     for (const overrides of cases) {
       const response = await operator.client.post('/farms', farmBody(overrides));

@@ -351,7 +351,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
 
     // Closable up to epoch + 2: the scripted epoch and two without samples.
     const round = await closeEpochs.execute(closableAt(epoch + 2n, 10));
-    expect(round).toEqual({ reported: 3, breaches: 2 });
+    expect(round).toEqual({ reported: 3, breaches: 2, failed: 0 });
     const [scripted, ...empty] = await reports(farmId);
     const csv = canonicalCsv(samples);
     expect(scripted).toMatchObject({
@@ -431,6 +431,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     expect(await closeEpochs.execute(closableAt(epoch + 2n, 10))).toEqual({
       reported: 0,
       breaches: 0,
+      failed: 0,
     });
     const all = await reports(farmId);
     expect(all.map((report) => BigInt(report.epoch))).toEqual([epoch, epoch + 1n, epoch + 2n]);
@@ -473,10 +474,13 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     const farmId = farms.fleet;
     const node = fleet.nodes[0];
     const ids = await gpuIds(farmId);
+    // Recent slots of a long interval: a probe started later than its interval is skipped.
+    const recent = Math.floor(Date.now() / 10_000) * 10_000 - 20_000;
     const payload = {
       farmId,
       url: node.url,
-      slotAt: new Date(Date.UTC(2025, 1, 1, 12, 0, 0)).toISOString(),
+      slotAt: new Date(recent).toISOString(),
+      intervalSeconds: 3600,
       gpus: node.gpus.map((gpu) => ({ id: ids.get(gpu.uuid)!, uuid: gpu.uuid, model: gpu.model })),
     };
     const probe = worker.get(ProbeNodeProcessor);
@@ -502,7 +506,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     // Two deliveries at once of another slot: their samples go in one batch, one statement.
     const concurrent = {
       ...payload,
-      slotAt: new Date(Date.UTC(2025, 1, 1, 12, 0, 10)).toISOString(),
+      slotAt: new Date(recent + 10_000).toISOString(),
     };
     await Promise.all([probe.handle(concurrent), probe.handle(concurrent)]);
     const [{ count: concurrentCount }]: { count: number }[] = await dataSource.query(
@@ -510,6 +514,19 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
       [farmId, new Date(concurrent.slotAt)],
     );
     expect(concurrentCount).toBe(2);
+
+    // A probe that could not start within its slot's interval is not made: no backlog grows.
+    const late = { ...payload, slotAt: new Date(recent - 7200_000).toISOString() };
+    expect(await probe.handle({ ...late, intervalSeconds: 60 })).toEqual({
+      up: 0,
+      down: 0,
+      skipped: 'late',
+    });
+    const [{ count: lateCount }]: { count: number }[] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM gpu_sample WHERE farm_id = $1 AND slot_at = $2`,
+      [farmId, new Date(late.slotAt)],
+    );
+    expect(lateCount).toBe(0);
 
     // SampleWriter: the same rows twice in a row, twice at once, and once more with other values.
     const t = Date.UTC(2025, 1, 2) / 1000;
@@ -595,6 +612,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     expect(await closeEpochs.execute(closableAt(epoch, 10))).toEqual({
       reported: 1,
       breaches: 1,
+      failed: 0,
     });
     const [report] = await reports(farmId);
     expect(report).toMatchObject({

@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere, In } from 'typeorm';
-import { AppConfig } from '@gpu/config';
 import { Farm, FarmError } from '@gpu/farms';
 import { GpuEpoch } from './entities/gpu-epoch.entity';
 import { UptimeEpoch } from './entities/uptime-epoch.entity';
-import { epochBounds } from './epochs/epoch-math';
 import { MONITORED_FARM_STATUSES } from './monitored-farms';
 import { OracleError } from './oracle.errors';
-import {
-  EPOCH_SAMPLES_FROM_SQL,
-  EPOCH_SAMPLES_ORDER,
-  SAMPLE_CSV_HEADER,
-  SAMPLE_CSV_LINE_SQL,
-} from './samples/sample-export';
+import { type ExportedSample, epochSamplePages, SAMPLE_CSV_HEADER } from './samples/sample-export';
 
 /** Who asks: operators see their own farms, investors the monitored ones, staff all. */
 export interface UptimeViewer {
@@ -43,15 +36,10 @@ export interface FarmUptimeStatus {
 
 export type SampleFormat = 'csv' | 'ndjson';
 
-const EXPORT_PAGE = 5000;
-
 /** Uptime as the oracle recorded it: per GPU now, per epoch, and the samples behind each report. */
 @Injectable()
 export class UptimeService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async status(viewer: UptimeViewer, farmId: string): Promise<FarmUptimeStatus> {
     const farm = await this.farmFor(viewer, farmId);
@@ -104,8 +92,9 @@ export class UptimeService {
   }
 
   /**
-   * The samples of the farm's epoch, in canonical order, as text chunks: the CSV is the canonical
-   * export whose SHA-256 is the report's samplesHash; NDJSON carries the same fields and the detail.
+   * The samples of the farm's reported epoch, in canonical order, as text chunks: the CSV is the
+   * canonical export whose SHA-256 is the report's samplesHash; NDJSON carries the same fields and
+   * the detail. Read in one read-only snapshot through a cursor; the report must exist.
    */
   async exportSamples(
     viewer: UptimeViewer,
@@ -114,59 +103,28 @@ export class UptimeService {
     format: SampleFormat,
   ): Promise<AsyncGenerator<string>> {
     await this.farmFor(viewer, farmId);
-    const { startsAt, endsAt } = epochBounds(epoch, this.config.ORACLE_EPOCH_SECONDS);
-    return this.sampleChunks(farmId, startsAt, endsAt, format);
+    const report = await this.dataSource.getRepository(UptimeEpoch).findOneBy({ farmId, epoch });
+    if (!report) throw OracleError.epochNotReported(epoch);
+    return this.sampleChunks(report, format);
   }
 
-  private async *sampleChunks(
-    farmId: string,
-    startsAt: Date,
-    endsAt: Date,
-    format: SampleFormat,
-  ): AsyncGenerator<string> {
-    if (format === 'csv') yield SAMPLE_CSV_HEADER;
-    let after: { uuid: string; slotAt: Date } | null = null;
-    for (;;) {
-      const rows: {
-        uuid: string;
-        slot_at: Date;
-        line: string;
-        up: boolean;
-        reason: string | null;
-        detail: string | null;
-        utilization: number | null;
-        temperature_c: number | null;
-        power_mw: number | null;
-        memory_used_mb: number | null;
-      }[] = await this.dataSource.query(
-        `SELECT n.gpu_uuid AS uuid, s.slot_at, ${SAMPLE_CSV_LINE_SQL} AS line, s.up, s.reason,
-            s.detail, s.utilization, s.temperature_c, s.power_mw, s.memory_used_mb
-          ${EPOCH_SAMPLES_FROM_SQL}
-          ${after ? `AND (n.gpu_uuid COLLATE "C", s.slot_at) > ($4 COLLATE "C", $5)` : ''}
-          ORDER BY ${EPOCH_SAMPLES_ORDER} LIMIT ${EXPORT_PAGE}`,
-        after ? [farmId, startsAt, endsAt, after.uuid, after.slotAt] : [farmId, startsAt, endsAt],
-      );
-      if (rows.length === 0) return;
-      yield format === 'csv'
-        ? rows.map((row) => row.line).join('')
-        : rows
-            .map((row) =>
-              JSON.stringify({
-                gpuUuid: row.uuid,
-                slot: Math.floor(row.slot_at.getTime() / 1000),
-                up: row.up,
-                reason: row.reason,
-                utilization: row.utilization,
-                temperatureC: row.temperature_c,
-                powerMw: row.power_mw,
-                memoryUsedMb: row.memory_used_mb,
-                detail: row.detail,
-              }),
-            )
-            .join('\n') + '\n';
-      if (rows.length < EXPORT_PAGE) return;
-      const last = rows[rows.length - 1];
-      after = { uuid: last.uuid, slotAt: last.slot_at };
+  private async *sampleChunks(report: UptimeEpoch, format: SampleFormat): AsyncGenerator<string> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('SET TRANSACTION READ ONLY');
+      if (format === 'csv') yield SAMPLE_CSV_HEADER;
+      const pages = epochSamplePages(runner.manager, report.farmId, report.startsAt, report.endsAt);
+      for await (const page of pages) {
+        yield format === 'csv'
+          ? page.map((sample) => sample.line).join('')
+          : page.map((sample) => JSON.stringify(toRecord(sample))).join('\n') + '\n';
+      }
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
     }
   }
 
@@ -178,4 +136,19 @@ export class UptimeService {
     if (!farm) throw FarmError.notFound();
     return farm;
   }
+}
+
+/** A sample as NDJSON carries it. */
+function toRecord(sample: ExportedSample) {
+  return {
+    gpuUuid: sample.gpuUuid,
+    slot: Number(sample.slot),
+    up: sample.up,
+    reason: sample.reason,
+    utilization: sample.utilization,
+    temperatureC: sample.temperatureC,
+    powerMw: sample.powerMw,
+    memoryUsedMb: sample.memoryUsedMb,
+    detail: sample.detail,
+  };
 }

@@ -17,11 +17,15 @@ import {
   toUptimeEpochResponse,
 } from './dto/uptime.dto';
 
-/** An epoch number in the path: a decimal uint64. */
+/** An epoch number in the path: a decimal integer that Postgres' bigint holds. */
 const epochPipe: PipeTransform<string, bigint> = {
   transform(value: string): bigint {
-    if (!/^[0-9]{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) {
-      throw new DomainError('INVALID_EPOCH', 'invalid', 'The epoch in the path must be a uint64');
+    if (!/^[0-9]{1,19}$/.test(value) || BigInt(value) >= 2n ** 63n) {
+      throw new DomainError(
+        'INVALID_EPOCH',
+        'invalid',
+        'The epoch in the path must be an integer below 2^63',
+      );
     }
     return BigInt(value);
   },

@@ -41,7 +41,7 @@ export type FarmStatus = (typeof FARM_STATUSES)[number];
 @Check('ck_farm_jurisdiction', `"jurisdiction" BETWEEN 1 AND 999`)
 @Check('ck_farm_probe_interval', `"probe_interval_seconds" BETWEEN 1 AND 3600`)
 @Check('ck_farm_sla_uptime', `"sla_uptime_bps" BETWEEN 0 AND 10000`)
-@Check('ck_farm_rate_per_gpu_hour', `"rate_per_gpu_hour" >= 0`)
+@Check('ck_farm_rate_per_gpu_hour', `"rate_per_gpu_hour" >= 0 AND "rate_per_gpu_hour" < 1e30`)
 export class Farm {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -13,13 +13,14 @@ import {
   uptimeOracleDomain,
   uptimeReportDigest,
 } from '@gpu/chain';
+import { safeErrorMessage } from '@gpu/common';
 import { AppConfig } from '@gpu/config';
 import { Farm } from '@gpu/farms';
 import { GpuEpoch } from '../entities/gpu-epoch.entity';
 import { UptimeEpoch } from '../entities/uptime-epoch.entity';
 import { MONITORED_STATUS_SQL } from '../monitored-farms';
 import { REPORTER_WALLETS, UPTIME_REPORT_TOPIC } from '../oracle.tokens';
-import { EPOCH_SAMPLES_HASH_SQL } from '../samples/sample-export';
+import { epochSamplesHash } from '../samples/sample-export';
 import { FARM_SAMPLES_LOCK_SQL } from '../samples/sample-writer';
 import {
   epochBounds,
@@ -36,6 +37,8 @@ const MAX_EPOCHS_PER_ROUND = 24;
 export interface CloseRound {
   reported: number;
   breaches: number;
+  /** Farms whose epochs could not be reported this round. */
+  failed: number;
 }
 
 /**
@@ -58,30 +61,51 @@ export class CloseEpochs {
   ) {}
 
   async execute(now = new Date()): Promise<CloseRound> {
-    const farms: { id: string; next: string; interval: number }[] = await this.dataSource.query(
-      `SELECT m.farm_id AS id, f.probe_interval_seconds AS interval,
-          coalesce((SELECT max(e.epoch) + 1 FROM uptime_epoch e WHERE e.farm_id = m.farm_id),
-            m.first_epoch)::text AS next
-        FROM monitored_farm m JOIN farm f ON f.id = m.farm_id
-        WHERE f.status IN ${MONITORED_STATUS_SQL}`,
-    );
-    const round: CloseRound = { reported: 0, breaches: 0 };
-    for (const farm of farms) {
-      // The last slot's probes get a probe interval and a timeout to land before the close.
-      const graceSeconds = farm.interval + this.config.ORACLE_PROBE_TIMEOUT_MS / 1000;
-      const closable = epochOf(
-        now.getTime() / 1000 - graceSeconds,
-        this.config.ORACLE_EPOCH_SECONDS,
+    const farms: { id: string; next: string; interval: number; failed: string | null }[] =
+      await this.dataSource.query(
+        `SELECT m.farm_id AS id, f.probe_interval_seconds AS interval,
+            coalesce((SELECT max(e.epoch) + 1 FROM uptime_epoch e WHERE e.farm_id = m.farm_id),
+              m.first_epoch)::text AS next,
+            (SELECT min(e.epoch)::text FROM uptime_epoch e
+              WHERE e.farm_id = m.farm_id AND e.status = 'failed') AS failed
+          FROM monitored_farm m JOIN farm f ON f.id = m.farm_id
+          WHERE f.status IN ${MONITORED_STATUS_SQL} ORDER BY m.farm_id`,
       );
-      let epoch = BigInt(farm.next);
-      for (let n = 0; epoch < closable && n < MAX_EPOCHS_PER_ROUND; epoch++, n++) {
-        const report = await this.close(farm.id, epoch);
-        if (!report) break;
-        round.reported++;
-        if (!report.slaMet) round.breaches++;
+    const round: CloseRound = { reported: 0, breaches: 0, failed: 0 };
+    for (const farm of farms) {
+      if (farm.failed !== null) {
+        // The contract takes a farm's epochs in order: nothing after a refused report can land.
+        this.logger.error(
+          `farm ${farm.id}: the report of epoch ${farm.failed} was refused on chain; later epochs wait`,
+        );
+        round.failed++;
+        continue;
+      }
+      try {
+        await this.closeEnded(farm, now, round);
+      } catch (error) {
+        this.logger.error(`farm ${farm.id}: epoch not reported: ${safeErrorMessage(error)}`);
+        round.failed++;
       }
     }
     return round;
+  }
+
+  private async closeEnded(
+    farm: { id: string; next: string; interval: number },
+    now: Date,
+    round: CloseRound,
+  ): Promise<void> {
+    // The last slot's probes get a probe interval and a timeout to land before the close.
+    const graceSeconds = farm.interval + this.config.ORACLE_PROBE_TIMEOUT_MS / 1000;
+    const closable = epochOf(now.getTime() / 1000 - graceSeconds, this.config.ORACLE_EPOCH_SECONDS);
+    let epoch = BigInt(farm.next);
+    for (let n = 0; epoch < closable && n < MAX_EPOCHS_PER_ROUND; epoch++, n++) {
+      const report = await this.close(farm.id, epoch);
+      if (!report) return;
+      round.reported++;
+      if (!report.slaMet) round.breaches++;
+    }
   }
 
   private close(farmId: string, epoch: bigint): Promise<UptimeEpoch | null> {
@@ -94,10 +118,7 @@ export class CloseEpochs {
       const slots = slotsBetween(startsAt, endsAt, interval);
       const tallies = await this.tallies(manager, farmId, startsAt, endsAt);
       const figures = epochFigures(tallies, slots, interval);
-      const [{ hash, samples }]: { hash: string; samples: number }[] = await manager.query(
-        EPOCH_SAMPLES_HASH_SQL,
-        [farmId, startsAt, endsAt],
-      );
+      const { hash, samples } = await epochSamplesHash(manager, farmId, startsAt, endsAt);
       const report: UptimeReport = {
         farmId: chainFarmId(farmId),
         epoch,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { JobHandler, type JobHandlerOf, JobQueue, type ProbePayload } from '@gpu/queue';
 import { slotStart } from '../epochs/epoch-math';
@@ -24,14 +25,16 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
     private readonly jobs: JobQueue,
   ) {}
 
-  async handle({ farmId }: { farmId: string }): Promise<{ probes: number }> {
+  async handle({ farmId }: { farmId: string }, job: Job): Promise<{ probes: number }> {
     const [farm]: { interval: number }[] = await this.dataSource.query(
       `SELECT probe_interval_seconds AS interval FROM farm
         WHERE id = $1 AND status IN ${MONITORED_STATUS_SQL}`,
       [farmId],
     );
     if (!farm) return { probes: 0 };
-    const slotAt = slotStart(Date.now(), farm.interval);
+    // The slot the run was scheduled for, however late it runs.
+    const dueAt = job.timestamp + (job.opts.delay ?? 0);
+    const slotAt = slotStart(dueAt, farm.interval);
     const gpus: GpuRow[] = await this.dataSource.query(
       `SELECT id, gpu_uuid AS uuid, gpu_model AS model, metrics_url AS url FROM gpu_node
         WHERE farm_id = $1 ORDER BY metrics_url, gpu_uuid`,
@@ -48,7 +51,13 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
       'oracle.probe',
       [...byUrl].map(([url, endpointGpus]) => ({
         jobId: `probe.${farmId}.${createHash('sha256').update(url).digest('hex').slice(0, 16)}.${slot}`,
-        payload: { farmId, url, slotAt: slotAt.toISOString(), gpus: endpointGpus },
+        payload: {
+          farmId,
+          url,
+          slotAt: slotAt.toISOString(),
+          intervalSeconds: farm.interval,
+          gpus: endpointGpus,
+        },
       })),
     );
     return { probes: byUrl.size };

@@ -9,6 +9,8 @@ import { SampleWriter } from '../samples/sample-writer';
 export interface ProbeResult {
   up: number;
   down: number;
+  /** Set when the probe ran too late for its slot and was not made. */
+  skipped?: 'late';
 }
 
 /**
@@ -29,6 +31,10 @@ export class ProbeNodeProcessor implements JobHandlerOf<'oracle.probe'> {
   }
 
   async handle(probe: ProbePayload): Promise<ProbeResult> {
+    // A probe still queued when its slot's next one is due would only add to a backlog.
+    if (Date.now() > Date.parse(probe.slotAt) + probe.intervalSeconds * 1000) {
+      return { up: 0, down: 0, skipped: 'late' };
+    }
     const outcome = await this.perFarm.run(probe.farmId, () =>
       fetchMetrics(probe.url, {
         timeoutMs: this.config.ORACLE_PROBE_TIMEOUT_MS,

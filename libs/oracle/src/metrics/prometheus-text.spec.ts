@@ -457,3 +457,11 @@ describe('parsePrometheusText: valid input easily misread', () => {
     expect(parsePrometheusText('foo{__proto__="x"} 1\nfoo 2\n')).toHaveLength(2);
   });
 });
+
+describe('parsePrometheusText: hostile input', () => {
+  it('refuses a value of a million digits at once (no regex backtracking)', () => {
+    const digits = '1'.repeat(1_000_000);
+    expect(() => parsePrometheusText(`a ${digits}x\n`)).toThrow(MetricsFormatError);
+    expect(parsePrometheusText(`# TYPE a gauge\na ${digits}\n`)[0].unreadable).toBeDefined();
+  });
+});

@@ -22,7 +22,9 @@ export class MetricsFormatError extends Error {
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Inf|inf)$/;
+/** One way to match each number (no backtracking blow-up on long digit runs). */
+const FLOAT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[Ii]nf)$/;
+const MAX_NUMBER_LENGTH = 64;
 const TIMESTAMP = /^-?\d{1,16}$/;
 const METRIC_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n' };
@@ -105,7 +107,8 @@ function readSample(line: string, lineNo: number, typed: ReadonlySet<string>): P
   if (rest === '') fail(`no value for ${name}`);
   const fields = rest.split(/[ \t]+/);
   const [rawValue, rawTimestamp] = fields;
-  if (!FLOAT.test(rawValue) && rawValue !== 'NaN') {
+  const isNumber = rawValue.length <= MAX_NUMBER_LENGTH && FLOAT.test(rawValue);
+  if (!isNumber && rawValue !== 'NaN') {
     if (!typed.has(name)) fail(`invalid value ${rawValue.slice(0, 40)}`);
     return { name, labels, value: NaN, timestampMs: null, unreadable: rest.slice(0, 80) };
   }

@@ -428,3 +428,17 @@ describe('judgeNode: which GPUs, in which order', () => {
     ]);
   });
 });
+
+describe('judgeNode: hostile or sloppy input', () => {
+  it('escapes control characters of the body in the detail (Postgres refuses NUL in text)', () => {
+    const text = L40S_BODY.replaceAll('modelName="NVIDIA L40S"', 'modelName="L40S\u0000\u0007"');
+    const [verdict] = judgeNode([L40S_GPU], body(text), MAX_AGE_MS);
+    expect(verdict.reason).toBe('model_mismatch');
+    expect(verdict.detail).toBe('reported L40S\\u0000\\u0007, onboarded NVIDIA L40S');
+  });
+
+  it('knows a GPU onboarded with its UUID in capitals', () => {
+    const shouting = { ...L40S_GPU, uuid: L40S_GPU.uuid.toUpperCase() };
+    expect(judgeNode([shouting], body(L40S_BODY), MAX_AGE_MS)[0].up).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { readDcgmGpus } from '../metrics/dcgm-metrics';
+import { type DcgmGpu, readDcgmGpus } from '../metrics/dcgm-metrics';
 import { MetricsFormatError, parsePrometheusText } from '../metrics/prometheus-text';
 
 /** Why a GPU counts as down in a probe. Stable codes: they are exported and hashed. */
@@ -61,15 +61,17 @@ export function judgeNode(
   if (outcome.kind === 'failed') {
     return expected.map((gpu) => down(gpu, outcome.reason, outcome.detail));
   }
-  let reported;
+  // UUIDs are hex: an onboarded one in capitals is the same GPU.
+  let reported: Map<string, DcgmGpu>;
   try {
-    reported = readDcgmGpus(parsePrometheusText(outcome.text));
+    const gpus = readDcgmGpus(parsePrometheusText(outcome.text)).values();
+    reported = new Map([...gpus].map((gpu) => [gpu.uuid.toLowerCase(), gpu]));
   } catch (error) {
     if (!(error instanceof MetricsFormatError)) throw error;
     return expected.map((gpu) => down(gpu, 'malformed', error.message));
   }
   return expected.map((gpu) => {
-    const seen = reported.get(gpu.uuid);
+    const seen = reported.get(gpu.uuid.toLowerCase());
     if (!seen) return down(gpu, 'gpu_missing', `${gpu.uuid} is not in the node's metrics`);
     if (seen.problem) return down(gpu, 'metrics_incomplete', seen.problem);
     if (seen.modelName !== gpu.model) {
@@ -108,12 +110,22 @@ export function judgeNode(
   });
 }
 
+/** Text from a node's body, safe to store and show: control characters (NUL included) escaped. */
+function printable(text: string): string {
+  let safe = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    safe += code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return safe;
+}
+
 function down(gpu: ExpectedGpu, reason: DownReason, detail: string): GpuVerdict {
   return {
     gpuNodeId: gpu.id,
     up: false,
     reason,
-    detail: detail.slice(0, DETAIL_MAX),
+    detail: printable(detail.slice(0, DETAIL_MAX)).slice(0, DETAIL_MAX),
     utilization: null,
     temperatureC: null,
     powerMw: null,

@@ -1,29 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+
 /**
  * The canonical sample export of a farm's epoch: this header, then one line per sample ordered by
- * GPU UUID (byte order) then slot, fields separated by commas, every line ending in \n, absent readings empty:
- * `gpu_uuid,slot,up,reason,utilization,temperature_c,power_mw,memory_used_mb` where slot is the
- * slot's start in Unix seconds and up is 1 or 0. The report's samplesHash is SHA-256 of exactly
- * these bytes (UTF-8), so `sha256sum` of the CSV export recomputes it.
+ * GPU UUID (byte order) then slot, fields separated by commas, every line ending in \n, absent
+ * readings empty: `gpu_uuid,slot,up,reason,utilization,temperature_c,power_mw,memory_used_mb`
+ * where slot is the slot's start in Unix seconds and up is 1 or 0. The report's samplesHash is
+ * SHA-256 of exactly these bytes (UTF-8), so `sha256sum` of the CSV export recomputes it.
  */
 export const SAMPLE_CSV_HEADER =
   'gpu_uuid,slot,up,reason,utilization,temperature_c,power_mw,memory_used_mb\n';
 
 /** The CSV line of sample `s` of GPU `n`, in SQL: the one definition the hash and the export share. */
-export const SAMPLE_CSV_LINE_SQL = `concat_ws(',', n.gpu_uuid, extract(epoch from s.slot_at)::bigint,
+const SAMPLE_CSV_LINE_SQL = `concat_ws(',', n.gpu_uuid, extract(epoch from s.slot_at)::bigint,
   CASE WHEN s.up THEN 1 ELSE 0 END, coalesce(s.reason, ''), coalesce(s.utilization::text, ''),
   coalesce(s.temperature_c::text, ''), coalesce(s.power_mw::text, ''),
   coalesce(s.memory_used_mb::text, '')) || E'\\n'`;
 
-/** The samples of farm $1 with slots in [$2, $3), GPU joined as `n`, in canonical order. */
-export const EPOCH_SAMPLES_FROM_SQL = `FROM gpu_sample s JOIN gpu_node n ON n.id = s.gpu_node_id
-  WHERE s.farm_id = $1 AND s.slot_at >= $2 AND s.slot_at < $3`;
+/** Farm $1's samples with slots in [$2, $3), in canonical order (UUID in byte order, collation "C"). */
+const EPOCH_SAMPLES_SQL = `SELECT n.gpu_uuid AS "gpuUuid", extract(epoch from s.slot_at)::bigint::text AS slot,
+    ${SAMPLE_CSV_LINE_SQL} AS line, s.up, s.reason, s.detail, s.utilization,
+    s.temperature_c AS "temperatureC", s.power_mw AS "powerMw", s.memory_used_mb AS "memoryUsedMb"
+  FROM gpu_sample s JOIN gpu_node n ON n.id = s.gpu_node_id
+  WHERE s.farm_id = $1 AND s.slot_at >= $2 AND s.slot_at < $3
+  ORDER BY n.gpu_uuid COLLATE "C", s.slot_at`;
 
-/** Byte order of the UUID (collation "C"), whatever the database's collation. */
-export const EPOCH_SAMPLES_ORDER = `n.gpu_uuid COLLATE "C", s.slot_at`;
+const PAGE_ROWS = 5000;
 
-/** 0x SHA-256 of the canonical export, computed by Postgres from the stored samples. */
-export const EPOCH_SAMPLES_HASH_SQL = `SELECT '0x' || encode(sha256(convert_to(
-    '${SAMPLE_CSV_HEADER.replace('\n', '')}' || E'\\n' ||
-    coalesce(string_agg(${SAMPLE_CSV_LINE_SQL}, '' ORDER BY ${EPOCH_SAMPLES_ORDER}), ''),
-    'UTF8')), 'hex') AS hash, count(*)::int AS samples
-  ${EPOCH_SAMPLES_FROM_SQL}`;
+/** One exported sample: its canonical CSV line and its fields. */
+export interface ExportedSample {
+  gpuUuid: string;
+  /** Unix seconds of the slot's start. */
+  slot: string;
+  line: string;
+  up: boolean;
+  reason: string | null;
+  detail: string | null;
+  utilization: number | null;
+  temperatureC: number | null;
+  powerMw: number | null;
+  memoryUsedMb: number | null;
+}
+
+/**
+ * The epoch's samples in canonical order, a page at a time, through one server-side cursor (one
+ * sort, whatever the size). `manager` must be in a transaction.
+ */
+export async function* epochSamplePages(
+  manager: EntityManager,
+  farmId: string,
+  startsAt: Date,
+  endsAt: Date,
+): AsyncGenerator<ExportedSample[]> {
+  await manager.query(`DECLARE epoch_samples NO SCROLL CURSOR FOR ${EPOCH_SAMPLES_SQL}`, [
+    farmId,
+    startsAt,
+    endsAt,
+  ]);
+  try {
+    for (;;) {
+      const rows: ExportedSample[] = await manager.query(`FETCH ${PAGE_ROWS} FROM epoch_samples`);
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  } finally {
+    await manager.query('CLOSE epoch_samples');
+  }
+}
+
+/** 0x SHA-256 of the epoch's canonical CSV export, and how many samples it holds. */
+export async function epochSamplesHash(
+  manager: EntityManager,
+  farmId: string,
+  startsAt: Date,
+  endsAt: Date,
+): Promise<{ hash: string; samples: number }> {
+  const hash = createHash('sha256').update(SAMPLE_CSV_HEADER);
+  let samples = 0;
+  for await (const page of epochSamplePages(manager, farmId, startsAt, endsAt)) {
+    for (const sample of page) hash.update(sample.line);
+    samples += page.length;
+  }
+  return { hash: `0x${hash.digest('hex')}`, samples };
+}

@@ -126,13 +126,16 @@ export class CreateFarmRequest {
   slaUptimeBps?: number;
 
   @ApiProperty({
-    description: 'Contracted revenue per GPU-hour used, stablecoin minor units, a decimal integer string',
+    description:
+      'Contracted revenue per GPU-hour used, stablecoin minor units, a decimal integer string',
     required: false,
     default: '0',
     example: '2000000',
   })
   @IsOptional()
-  @Matches(/^(0|[1-9][0-9]{0,76})$/, { message: 'ratePerGpuHour must be a non-negative integer string' })
+  @Matches(/^(0|[1-9][0-9]{0,29})$/, {
+    message: 'ratePerGpuHour must be a non-negative integer string below 10^30',
+  })
   ratePerGpuHour?: string;
 
   @ApiProperty({ type: [GpuNodeDto], required: false })
