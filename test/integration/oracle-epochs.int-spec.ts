@@ -480,7 +480,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
       farmId,
       url: node.url,
       slotAt: new Date(recent).toISOString(),
-      intervalSeconds: 3600,
+      startBy: new Date(recent + 3600_000).toISOString(),
       gpus: node.gpus.map((gpu) => ({ id: ids.get(gpu.uuid)!, uuid: gpu.uuid, model: gpu.model })),
     };
     const probe = worker.get(ProbeNodeProcessor);
@@ -517,7 +517,9 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
 
     // A probe that could not start within its slot's interval is not made: no backlog grows.
     const late = { ...payload, slotAt: new Date(recent - 7200_000).toISOString() };
-    expect(await probe.handle({ ...late, intervalSeconds: 60 })).toEqual({
+    expect(
+      await probe.handle({ ...late, startBy: new Date(recent - 60_000).toISOString() }),
+    ).toEqual({
       up: 0,
       down: 0,
       skipped: 'late',

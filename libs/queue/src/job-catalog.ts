@@ -44,8 +44,8 @@ export interface ProbePayload {
   url: string;
   /** ISO start of the probe slot. */
   slotAt: string;
-  /** The farm's probe interval: a probe not started within it is skipped. */
-  intervalSeconds: number;
+  /** ISO time after which the probe is skipped: its plan was due an interval before. */
+  startBy: string;
   gpus: { id: string; uuid: string; model: string }[];
 }
 export type JobName = keyof JobPayloads;

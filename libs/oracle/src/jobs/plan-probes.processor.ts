@@ -55,7 +55,7 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
           farmId,
           url,
           slotAt: slotAt.toISOString(),
-          intervalSeconds: farm.interval,
+          startBy: new Date(dueAt + farm.interval * 1000).toISOString(),
           gpus: endpointGpus,
         },
       })),

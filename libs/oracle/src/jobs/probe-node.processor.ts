@@ -31,8 +31,8 @@ export class ProbeNodeProcessor implements JobHandlerOf<'oracle.probe'> {
   }
 
   async handle(probe: ProbePayload): Promise<ProbeResult> {
-    // A probe still queued when its slot's next one is due would only add to a backlog.
-    if (Date.now() > Date.parse(probe.slotAt) + probe.intervalSeconds * 1000) {
+    // A probe still queued when the next plan of its farm is due would only add to a backlog.
+    if (Date.now() > Date.parse(probe.startBy)) {
       return { up: 0, down: 0, skipped: 'late' };
     }
     const outcome = await this.perFarm.run(probe.farmId, () =>
