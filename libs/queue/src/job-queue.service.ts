@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '@gpu/config';
@@ -7,7 +7,7 @@ import { createRedisConnection } from './redis-connection';
 
 /** Enqueues and schedules jobs by name; the catalog decides the queue and retry policy. */
 @Injectable()
-export class JobQueue implements OnModuleDestroy {
+export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly queues = new Map<QueueName, Queue>();
   private connection?: IORedis;
@@ -89,7 +89,8 @@ export class JobQueue implements OnModuleDestroy {
     return queue;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last: running jobs (closed in onModuleDestroy) may still enqueue. */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     this.connection?.disconnect();
   }

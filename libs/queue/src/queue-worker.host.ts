@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * worker per queue that dispatches by job name. Closing waits for the jobs in progress.
  */
 @Injectable()
-export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueWorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(QueueWorkerHost.name);
   private readonly workers: Worker[] = [];
   private connection?: IORedis;
@@ -41,8 +41,11 @@ export class QueueWorkerHost implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log(`handling ${JOB_NAMES.length} job(s) on queue(s) ${[...queues].join(', ')}`);
   }
 
-  /** Lets running jobs finish; gives up after SHUTDOWN_GRACE_MS (Redis away) and hands them back. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Lets running jobs finish; gives up after SHUTDOWN_GRACE_MS (Redis away) and hands them back.
+   * First of the shutdown hooks: jobs still use the producer and the database, closed later.
+   */
+  async onModuleDestroy(): Promise<void> {
     try {
       await withTimeout(
         Promise.all(this.workers.map((worker) => worker.close())),
