@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'dist/',
       'coverage/',
+      '.tmp/',
       'artifacts/',
       'node_modules/',
       'libs/chain/src/generated/',
