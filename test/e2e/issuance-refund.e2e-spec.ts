@@ -1,8 +1,6 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { readDeploymentFile } from '@gpu/chain';
-import { loadConfig } from '@gpu/config';
 import {
   GpuFarmToken__factory,
   MockStablecoin__factory,
@@ -10,12 +8,11 @@ import {
 } from '../../libs/chain/src/generated';
 import { waitForReceipt } from '../../libs/chain/src/tx/wait-for-receipt';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { type SignedIn, signInStaff } from '../support/api-client';
-import { type RunningApi, startApi, startWorker } from '../support/apps';
-import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
-import { issuanceFixtures, type IssuanceFixtures, PRICE } from '../support/issuance-fixtures';
-import { directProvider } from '../support/outbox-client';
-import { type RpcProxy, startRpcProxy } from '../support/rpc-proxy';
+import type { SignedIn } from '../support/api-client';
+import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
+import type { IsolatedStack } from '../support/isolated-stack';
+import { type IssuanceFixtures, PRICE } from '../support/issuance-fixtures';
+import type { RpcProxy } from '../support/rpc-proxy';
 import { fundWallet, payOrder } from '../support/sale';
 
 /**
@@ -25,37 +22,21 @@ import { fundWallet, payOrder } from '../support/sale';
  * last, is refused by the sale and changes nothing. On a chain of its own: it moves the clock.
  */
 describe('an order that cannot settle in time is refunded, exactly once', () => {
+  let apps: IsolatedApps;
   let iso: IsolatedStack;
   let proxy: RpcProxy;
-  let api: RunningApi;
-  let worker: INestApplicationContext;
   let provider: JsonRpcProvider;
   let dataSource: DataSource;
   let operator: SignedIn;
-  let officer: SignedIn;
   let fixtures: IssuanceFixtures;
 
   beforeAll(async () => {
-    iso = await startIsolatedStack({ ORDER_EXPIRY_INTERVAL_MS: '1000' });
-    proxy = await startRpcProxy(iso.env.RPC_URL);
-    api = await startApi(loadConfig(iso.env));
-    worker = await startWorker(loadConfig({ ...iso.env, RPC_URL: proxy.url }));
-    provider = directProvider(iso.env.RPC_URL);
-    dataSource = api.app.get(DataSource);
-    [operator, officer] = await Promise.all([
-      signInStaff(api, 'operator'),
-      signInStaff(api, 'compliance'),
-    ]);
-    fixtures = issuanceFixtures({ api, operator, officer, dataSource, provider });
+    apps = await startIsolatedApps({ ORDER_EXPIRY_INTERVAL_MS: '1000' }, { proxyWorkerRpc: true });
+    ({ iso, provider, dataSource, operator, fixtures } = apps);
+    proxy = apps.proxy!;
   }, 60_000);
 
-  afterAll(async () => {
-    provider?.destroy();
-    await worker?.close();
-    await api?.close();
-    await proxy?.close();
-    await iso?.stop();
-  });
+  afterAll(() => apps?.stop());
 
   it('becomes refundable after the on-chain deadline, then refunded; the late settlement is refused', async () => {
     const farm = await fixtures.tokenizedFarm();

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { INestApplicationContext } from '@nestjs/common';
 import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { chainFarmId, readDeploymentFile } from '@gpu/chain';
-import { loadConfig } from '@gpu/config';
 import { UptimeOracle__factory } from '../../libs/chain/src/generated';
 import {
   type Fleet,
@@ -14,10 +12,10 @@ import {
 } from '../../scripts/lib/fleet/fleet-simulator';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { type SignedIn, signInStaff, registerInvestor } from '../support/api-client';
-import { type RunningApi, startApi, startWorker } from '../support/apps';
-import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
-import { issuanceFixtures, type IssuanceFixtures } from '../support/issuance-fixtures';
-import { directProvider } from '../support/outbox-client';
+import type { RunningApi } from '../support/apps';
+import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
+import type { IsolatedStack } from '../support/isolated-stack';
+import type { IssuanceFixtures } from '../support/issuance-fixtures';
 import { farmBody } from '../support/farm-fixtures';
 
 const EPOCH_SECONDS = 4;
@@ -29,9 +27,9 @@ const INTERVAL_SECONDS = 1;
  * exact figures, signed by the reporters, accepted on chain, and recomputable from the export.
  */
 describe('the uptime oracle probes every GPU and proves every epoch', () => {
+  let apps: IsolatedApps;
   let iso: IsolatedStack;
   let api: RunningApi;
-  let worker: INestApplicationContext;
   let provider: JsonRpcProvider;
   let dataSource: DataSource;
   let operator: SignedIn;
@@ -40,29 +38,18 @@ describe('the uptime oracle probes every GPU and proves every epoch', () => {
   let fleet: Fleet;
 
   beforeAll(async () => {
-    iso = await startIsolatedStack({
+    apps = await startIsolatedApps({
       ORACLE_EPOCH_SECONDS: String(EPOCH_SECONDS),
       ORACLE_EPOCH_CHECK_INTERVAL_MS: '300',
       ORACLE_PROBE_TIMEOUT_MS: '400',
     });
-    api = await startApi(loadConfig(iso.env));
-    worker = await startWorker(loadConfig(iso.env));
-    provider = directProvider(iso.env.RPC_URL);
-    dataSource = api.app.get(DataSource);
-    [operator, officer] = await Promise.all([
-      signInStaff(api, 'operator'),
-      signInStaff(api, 'compliance'),
-    ]);
-    fixtures = issuanceFixtures({ api, operator, officer, dataSource, provider });
+    ({ iso, api, provider, dataSource, operator, officer, fixtures } = apps);
     fleet = await startFleet({ gpus: 24, gpusPerNode: 2, slowMs: 2000, seed: `e2e-${Date.now()}` });
   }, 60_000);
 
   afterAll(async () => {
     await fleet?.stop();
-    provider?.destroy();
-    await worker?.close();
-    await api?.close();
-    await iso?.stop();
+    await apps?.stop();
   });
 
   /** The fleet's nodes as a farm listing, tokenized (so monitored), probed every second. */

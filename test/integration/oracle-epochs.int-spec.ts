@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { chainFarmId, readDeploymentFile } from '@gpu/chain';
-import { AppConfig, loadConfig } from '@gpu/config';
+import { AppConfig } from '@gpu/config';
 import { CloseEpochs, type DownReason, UptimeService } from '@gpu/oracle';
 import { UptimeOracle__factory } from '../../libs/chain/src/generated';
 import { ProbeNodeProcessor } from '../../libs/oracle/src/jobs/probe-node.processor';
@@ -11,11 +11,9 @@ import { ProbeSchedulesProcessor } from '../../libs/oracle/src/jobs/probe-schedu
 import { type SampleRow, SampleWriter } from '../../libs/oracle/src/samples/sample-writer';
 import { type Fleet, startFleet } from '../../scripts/lib/fleet/fleet-simulator';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { signInStaff } from '../support/api-client';
-import { type RunningApi, startApi, startWorker } from '../support/apps';
-import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
-import { issuanceFixtures } from '../support/issuance-fixtures';
-import { directProvider } from '../support/outbox-client';
+import type { RunningApi } from '../support/apps';
+import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
+import type { IsolatedStack } from '../support/isolated-stack';
 
 /** One-minute epochs; the scheduled close and schedule sync run once at boot, then hourly. */
 const EPOCH_SECONDS = 60;
@@ -79,6 +77,7 @@ function canonicalCsv(samples: readonly Scripted[]): string {
 }
 
 describe('uptime epochs: exact figures, idempotent samples, reported epochs closed to samples', () => {
+  let apps: IsolatedApps;
   let iso: IsolatedStack;
   let api: RunningApi;
   let worker: INestApplicationContext;
@@ -105,24 +104,18 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
   const RACE_GPUS = 120;
 
   beforeAll(async () => {
-    iso = await startIsolatedStack({
+    apps = await startIsolatedApps({
       ORACLE_EPOCH_SECONDS: String(EPOCH_SECONDS),
       ORACLE_EPOCH_CHECK_INTERVAL_MS: '3600000',
       ORACLE_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS),
     });
+    ({ iso, api, worker, provider } = apps);
     fleet = await startFleet({ gpus: 2, gpusPerNode: 2, seed: `oracle-epochs-${Date.now()}` });
-    api = await startApi(loadConfig(iso.env));
-    worker = await startWorker(loadConfig(iso.env));
-    provider = directProvider(iso.env.RPC_URL);
     dataSource = worker.get(DataSource);
     closeEpochs = worker.get(CloseEpochs);
     writer = worker.get(SampleWriter);
     uptime = api.app.get(UptimeService);
-    const [operator, officer] = await Promise.all([
-      signInStaff(api, 'operator'),
-      signInStaff(api, 'compliance'),
-    ]);
-    const fixtures = issuanceFixtures({ api, operator, officer, dataSource, provider });
+    const { fixtures } = apps;
     const node = (uuid: string, host = 'rack-a-node-01', url = DEAD_URL) => ({
       gpuModel: H100,
       gpuUuid: uuid,
@@ -188,10 +181,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
 
   afterAll(async () => {
     await fleet?.stop();
-    provider?.destroy();
-    await worker?.close();
-    await api?.close();
-    await iso?.stop();
+    await apps?.stop();
   });
 
   /** Makes `epoch` the first epoch the farm reports (as if it had been watched since then). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere, In } from 'typeorm';
 import { Farm, FarmError } from '@gpu/farms';
 import { GpuEpoch } from './entities/gpu-epoch.entity';
+import type { SampleReadings } from './entities/gpu-sample.entity';
 import { UptimeEpoch } from './entities/uptime-epoch.entity';
 import { MONITORED_FARM_STATUSES } from './monitored-farms';
 import { OracleError } from './oracle.errors';
@@ -13,21 +14,15 @@ export interface UptimeViewer {
   role: string;
 }
 
-export interface GpuStatus {
+/** A GPU and its latest sample (all null before its first probe). */
+export type GpuStatus = {
   gpuNodeId: string;
   gpuUuid: string;
   gpuModel: string;
   host: string;
   slotAt: Date | null;
   probedAt: Date | null;
-  up: boolean | null;
-  reason: string | null;
-  detail: string | null;
-  utilization: number | null;
-  temperatureC: number | null;
-  powerMw: number | null;
-  memoryUsedMb: number | null;
-}
+} & { [K in keyof SampleReadings]: SampleReadings[K] | null };
 
 export interface FarmUptimeStatus {
   farm: Farm;

@@ -43,3 +43,9 @@ export class GpuSample {
   @Column('integer', { nullable: true })
   memoryUsedMb: number | null;
 }
+
+/** What a sample says of its GPU. */
+export type SampleReadings = Pick<
+  GpuSample,
+  'up' | 'reason' | 'detail' | 'utilization' | 'temperatureC' | 'powerMw' | 'memoryUsedMb'
+>;

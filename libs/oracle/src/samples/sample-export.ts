@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { SampleReadings } from '../entities/gpu-sample.entity';
 
 /**
  * The canonical sample export of a farm's epoch: this header, then one line per sample ordered by
@@ -28,18 +29,11 @@ const EPOCH_SAMPLES_SQL = `SELECT n.gpu_uuid AS "gpuUuid", extract(epoch from s.
 const PAGE_ROWS = 5000;
 
 /** One exported sample: its canonical CSV line and its fields. */
-export interface ExportedSample {
+export interface ExportedSample extends SampleReadings {
   gpuUuid: string;
   /** Unix seconds of the slot's start. */
   slot: string;
   line: string;
-  up: boolean;
-  reason: string | null;
-  detail: string | null;
-  utilization: number | null;
-  temperatureC: number | null;
-  powerMw: number | null;
-  memoryUsedMb: number | null;
 }
 
 /**
