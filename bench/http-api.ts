@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { scriptEnvironment, loadConfig } from '@gpu/config';
@@ -9,6 +8,8 @@ import { startLocalStack } from '../scripts/lib/local-stack';
 import { Narrator } from '../scripts/lib/narrator';
 import { waitFor } from '../scripts/lib/wait-for';
 import { deleteKeysWithPrefix } from '../scripts/lib/redis-keys';
+import { option } from './lib/options';
+import { rssMb } from './lib/proc-stats';
 
 /**
  * Throughput and latency of the built API (Fastify) on this machine, against a real Postgres,
@@ -24,18 +25,6 @@ interface RouteFigures {
 }
 
 const ROUTES = ['/chain/status', '/health', '/no-such-route'];
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function rssMegabytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
-}
 
 async function main(): Promise<void> {
   const seconds = option('seconds', 8);
@@ -71,7 +60,7 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 20_000, what: 'the first chain head' },
     );
-    const idleRss = rssMegabytes(api.child.pid!);
+    const idleRss = Math.round(rssMb(api.child.pid!));
     const figures: RouteFigures[] = [];
     for (const route of ROUTES) {
       const result = await autocannon({ url: url + route, connections, duration: seconds });
@@ -84,7 +73,7 @@ async function main(): Promise<void> {
         errors: result.errors + result.timeouts,
       });
     }
-    const loadedRss = rssMegabytes(api.child.pid!);
+    const loadedRss = Math.round(rssMb(api.child.pid!));
 
     say.section(
       `GET routes, ${connections} connections, ${seconds} s each (API RSS ${idleRss} MB idle, ${loadedRss} MB after)`,

@@ -19,6 +19,7 @@ import { type FleetChild, startFleetChild } from './lib/fleet-child';
 import { mapLimit } from './lib/map-limit';
 import { MachineCpu, type MachineCpuFigures, RssSampler } from './lib/proc-stats';
 import { profilerControl, summarizeProfiles, writeProfilerPreload } from './lib/worker-profile';
+import { option } from './lib/options';
 
 /**
  * The uptime oracle at fleet scale: `npm run bench:oracle`. The fleet simulator (its own process)
@@ -51,14 +52,6 @@ const DB_POLL_MS = 2000;
 const RAW_PASSES = 3;
 const JOB_SAMPLE_MS = 1000;
 const JOBS_PER_SAMPLE = 300;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
 
 interface Settings {
   gpus: number;

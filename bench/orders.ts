@@ -17,6 +17,7 @@ import { waitFor } from '../scripts/lib/wait-for';
 import { type Body, DemoClient, siweMessage } from '../scripts/lib/demo-client';
 import { mapLimit } from './lib/map-limit';
 import { CpuSampler } from './lib/cpu';
+import { option } from './lib/options';
 
 /**
  * Orders on one hot offering through the built API, against a real Postgres, Redis and anvil:
@@ -33,11 +34,6 @@ const COUNTRY = 276;
 const TOTAL_FRACTIONS = '1000000000000';
 const OFFERED = 100_000_000_000;
 const RAW_COPY_TOKEN = `0x${'b'.repeat(40)}`;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
 
 interface Investor {
   email: string;
