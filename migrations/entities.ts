@@ -1,5 +1,6 @@
 import { AUDIT_ENTITIES } from '@gpu/audit';
 import { CHAIN_ENTITIES } from '@gpu/chain';
+import { DISTRIBUTION_ENTITIES } from '@gpu/distribution';
 import { FARM_ENTITIES } from '@gpu/farms';
 import { IDENTITY_ENTITIES } from '@gpu/identity';
 import { ISSUANCE_ENTITIES } from '@gpu/issuance';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   ...FARM_ENTITIES,
   ...ISSUANCE_ENTITIES,
   ...ORACLE_ENTITIES,
+  ...DISTRIBUTION_ENTITIES,
 ];

@@ -9,6 +9,9 @@ import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
 import { IssuanceModule } from '@gpu/issuance';
 import { OracleModule } from '@gpu/oracle';
+import { DistributionModule } from '@gpu/distribution';
+import { DistributionsController } from './distributions/distributions.controller';
+import { RevenueReportsController } from './distributions/revenue-reports.controller';
 import { UptimeController } from './uptime/uptime.controller';
 import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
@@ -46,6 +49,7 @@ export class ApiModule {
         FarmsModule,
         IssuanceModule,
         OracleModule,
+        DistributionModule,
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -64,6 +68,8 @@ export class ApiModule {
         OfferingsController,
         OrdersController,
         UptimeController,
+        RevenueReportsController,
+        DistributionsController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -3,6 +3,7 @@ import { AuditAnchorModule, AuditModule } from '@gpu/audit';
 import { ChainWorkerModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
 import { DatabaseModule } from '@gpu/database';
+import { DistributionWorkerModule } from '@gpu/distribution';
 import { FarmsWorkerModule } from '@gpu/farms';
 import { IssuanceWorkerModule } from '@gpu/issuance';
 import { KycWorkerModule } from '@gpu/kyc';
@@ -28,6 +29,7 @@ export class WorkerModule {
         FarmsWorkerModule,
         IssuanceWorkerModule,
         OracleWorkerModule,
+        DistributionWorkerModule,
       ],
     };
   }

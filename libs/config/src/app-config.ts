@@ -357,4 +357,32 @@ export class AppConfig {
     message: 'ORACLE_REPORTER_PRIVATE_KEYS must be comma-separated 0x-prefixed 32-byte hex keys',
   })
   ORACLE_REPORTER_PRIVATE_KEYS?: string;
+
+  /** The platform's fee on a farm's gross revenue, in basis points, before the holders' share. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PLATFORM_FEE_BPS = 200;
+
+  /** How far (basis points of the oracle's figure) a revenue report may deviate before compliance must approve it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  REVENUE_TOLERANCE_BPS = 500;
+
+  /** The part of the operator's share that goes to the holders instead in an epoch under the farm's SLA, in basis points. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SLA_PENALTY_BPS = 5000;
+
+  /** How often the worker looks for distributions to compute. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  DISTRIBUTION_CHECK_INTERVAL_MS = 5000;
 }

@@ -8,6 +8,7 @@ export const QueueName = {
   Issuance: 'issuance',
   Oracle: 'oracle',
   OracleProbes: 'oracle-probes',
+  Distribution: 'distribution',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -37,6 +38,8 @@ export interface JobPayloads {
   'oracle.probe': ProbePayload;
   /** Report every ended epoch of every monitored farm: figures, SLA, signatures, on chain. */
   'oracle.close-epochs': Record<string, never>;
+  /** Compute each farm's next draft distribution (in epoch order, after the one before is published) and publish it. */
+  'distribution.compute': Record<string, never>;
 }
 
 export interface ProbePayload {
@@ -69,6 +72,7 @@ export const JOB_CATALOG: { readonly [N in JobName]: JobDefinition } = {
   'oracle.plan-probes': { queue: QueueName.Oracle, options: RetryPolicy.none },
   'oracle.probe': { queue: QueueName.OracleProbes, options: RetryPolicy.probe },
   'oracle.close-epochs': { queue: QueueName.Oracle, options: RetryPolicy.none },
+  'distribution.compute': { queue: QueueName.Distribution, options: RetryPolicy.none },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -81,4 +85,6 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Oracle]: 2,
   // ORACLE_PROBE_CONCURRENCY in the worker's settings.
   [QueueName.OracleProbes]: 1,
+  // One round at a time; a round computes farms one after the other.
+  [QueueName.Distribution]: 1,
 };

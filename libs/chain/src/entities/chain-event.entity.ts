@@ -9,9 +9,10 @@ import { bigintTransformer } from '@gpu/database';
 @Unique('uq_chain_event_log', ['txHash', 'logIndex'])
 @Index('ix_chain_event_name', ['name', 'address', 'blockNumber'])
 @Index('ix_chain_event_block', ['blockNumber'])
-// Expression indexes, made by hand in the migration: registry entries by wallet, freezes by account.
+// Expression indexes, made by hand in the migrations: registry entries by wallet, freezes and revenue claims by account.
 @Index('ix_chain_event_registry_wallet', { synchronize: false })
 @Index('ix_chain_event_frozen_account', { synchronize: false })
+@Index('ix_chain_event_revenue_claim', { synchronize: false })
 export class ChainEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

@@ -1,0 +1,330 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type JsonRpcProvider, ZeroHash } from 'ethers';
+import { DataSource } from 'typeorm';
+import { AuditLog, WORKER_ACTOR } from '@gpu/audit';
+import { CHAIN_PROVIDER, DEPLOYMENT, type Deployment } from '@gpu/chain';
+import { safeErrorMessage } from '@gpu/common';
+import { inTransaction } from '@gpu/database';
+import { Distribution } from '../entities/distribution.entity';
+import { buildRevenueTree, Keccak, revenueLeafHash } from '../merkle/revenue-tree';
+import { type BlockTime, lastBlockBefore, rpcBlockTime } from '../snapshot/last-block-before';
+import { type EntitlementPlan, planEntitlements } from './entitlement-plan';
+import { holdersAt, recoveriesBetween } from './holder-snapshot';
+import { DistributionPublisher } from './publish-distribution';
+
+const MAX_UINT112 = (1n << 112n) - 1n;
+
+export interface ComputeOptions {
+  /** Rows per insert. */
+  batchSize?: number;
+  /** Stops (throws) after this many batches: how tests show a killed computation resumes. */
+  stopAfterBatches?: number;
+}
+
+export type ComputeOutcome = 'computed' | 'waiting' | 'busy';
+
+export interface ComputeRound {
+  computed: number;
+  waiting: number;
+  failed: number;
+}
+
+/** Why a computation stopped on purpose (tests). */
+export class ComputationStopped extends Error {}
+
+interface BatchCounter {
+  written: number;
+  stopAfter?: number;
+}
+
+function countBatch(batches: BatchCounter): void {
+  batches.written++;
+  if (batches.written === batches.stopAfter) {
+    throw new ComputationStopped(`stopped after ${batches.written} batches`);
+  }
+}
+
+/**
+ * Computes each farm's next distribution, in epoch order, once the one before it is published:
+ * the snapshot at the last block before the epoch's end (from indexed transfers), floor pro-rata
+ * entitlements with the dust carried, cumulative entitlements, the Merkle tree, and then, in one
+ * transaction, the root, figures and publishRevenueRoot (with its funding) through the outbox.
+ * Rows are written in account and position order under unique keys, so a computation killed
+ * half-way resumes where it stopped and gives the same root.
+ */
+@Injectable()
+export class ComputeDistributions {
+  private readonly logger = new Logger(ComputeDistributions.name);
+  private readonly blockTime: BlockTime;
+  private keccak?: Promise<Keccak>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: DistributionPublisher,
+    private readonly audit: AuditLog,
+    @Inject(DEPLOYMENT) private readonly deployment: Deployment,
+    @Inject(CHAIN_PROVIDER) provider: JsonRpcProvider,
+  ) {
+    this.blockTime = rpcBlockTime(provider);
+  }
+
+  async execute(): Promise<ComputeRound> {
+    const due: { id: string }[] = await this.dataSource.query(
+      `SELECT d.id FROM distribution d
+        WHERE d.status = 'draft'
+          AND NOT EXISTS (SELECT 1 FROM distribution p
+                           WHERE p.farm_id = d.farm_id AND p.epoch < d.epoch AND p.status <> 'published')
+        ORDER BY d.created_at`,
+    );
+    const round: ComputeRound = { computed: 0, waiting: 0, failed: 0 };
+    for (const { id } of due) {
+      try {
+        const outcome = await this.compute(id);
+        if (outcome === 'computed') round.computed++;
+        else round.waiting++;
+      } catch (error) {
+        round.failed++;
+        this.logger.error(`distribution ${id}: ${safeErrorMessage(error)}`);
+      }
+    }
+    return round;
+  }
+
+  /** Computes one draft distribution, or resumes it; one computation per farm at a time. */
+  async compute(id: string, options: ComputeOptions = {}): Promise<ComputeOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query(
+        `SELECT pg_try_advisory_lock(hashtext('distribution:' || farm_id::text)) AS locked
+           FROM distribution WHERE id = $1`,
+        [id],
+      );
+      if (!locked) return 'busy';
+      try {
+        return await this.computeLocked(id, options);
+      } finally {
+        await runner.query(
+          `SELECT pg_advisory_unlock(hashtext('distribution:' || farm_id::text)) FROM distribution WHERE id = $1`,
+          [id],
+        );
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async computeLocked(id: string, options: ComputeOptions): Promise<ComputeOutcome> {
+    const repository = this.dataSource.getRepository(Distribution);
+    const draft = await repository.findOneByOrFail({ id });
+    if (draft.status !== 'draft') return 'computed';
+    const previous = await repository.findOne({
+      where: { farmId: draft.farmId, status: 'published' },
+      order: { epoch: 'DESC' },
+    });
+    const snapshot = await this.snapshotBlock(draft);
+    if (!snapshot) return 'waiting';
+
+    const distributable = draft.holdersShare + (previous?.dustOut ?? 0n);
+    const plan = planEntitlements(
+      distributable,
+      await holdersAt(this.dataSource.manager, draft.token, snapshot),
+      await this.cumulativeOf(previous),
+      await recoveriesBetween(
+        this.dataSource.manager,
+        draft.token,
+        previous?.snapshotBlock ?? 0n,
+        snapshot,
+      ),
+    );
+    if (plan.totalCumulative > MAX_UINT112) {
+      throw new RangeError(`total cumulative entitlement ${plan.totalCumulative} exceeds uint112`);
+    }
+    const tree = await this.treeOf(plan, draft.token);
+    await this.dataSource
+      .getRepository(Distribution)
+      .update({ id, status: 'draft' }, { accounts: plan.lines.length });
+    const batches = { written: 0, stopAfter: options.stopAfterBatches };
+    const batchSize = options.batchSize ?? 20_000;
+    await this.writeEntitlements(draft.id, plan, tree.positions, batchSize, batches);
+    if (tree.nodes) await this.writeNodes(draft.id, tree.nodes, batchSize, batches);
+
+    const funding = plan.totalCumulative - (previous?.totalCumulative ?? 0n);
+    await inTransaction(this.dataSource, async (manager) => {
+      const [row] = await manager.query<{ status: string }[]>(
+        `SELECT status FROM distribution WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (row.status !== 'draft') return;
+      const computed: Partial<Distribution> = {
+        status: 'computed',
+        dustIn: previous?.dustOut ?? 0n,
+        distributable,
+        supply: plan.supply,
+        holders: plan.holders,
+        accounts: plan.lines.length,
+        processedAccounts: plan.lines.length,
+        paid: plan.paid,
+        dustOut: plan.dust,
+        root: tree.root,
+        totalCumulative: plan.totalCumulative,
+        funding,
+        computedAt: new Date(),
+      };
+      await manager.update(Distribution, { id }, computed);
+      await this.publisher.enqueue(manager, { ...draft, ...computed } as Distribution);
+      await this.audit.record(
+        manager,
+        WORKER_ACTOR,
+        'distribution.computed',
+        `distribution:${id}`,
+        {
+          farmId: draft.farmId,
+          epoch: draft.epoch.toString(),
+          snapshotBlock: snapshot.toString(),
+          holders: plan.holders,
+          distributable: distributable.toString(),
+          paid: plan.paid.toString(),
+          dust: plan.dust.toString(),
+          root: tree.root,
+          totalCumulative: plan.totalCumulative.toString(),
+        },
+      );
+    });
+    this.logger.log(
+      `distribution ${id} (farm ${draft.farmId}, epoch ${draft.epoch}): ${plan.holders} holders, root ${tree.root}`,
+    );
+    return 'computed';
+  }
+
+  /** Entitlement rows in account order from where an earlier run stopped, each batch with the progress. */
+  private async writeEntitlements(
+    id: string,
+    plan: EntitlementPlan,
+    positions: readonly (number | null)[],
+    batchSize: number,
+    batches: BatchCounter,
+  ): Promise<void> {
+    const [{ done }] = await this.dataSource.query<{ done: number }[]>(
+      `SELECT count(*)::int AS done FROM distribution_entitlement WHERE distribution_id = $1`,
+      [id],
+    );
+    for (let start = done; start < plan.lines.length; start += batchSize) {
+      const lines = plan.lines.slice(start, start + batchSize);
+      await inTransaction(this.dataSource, async (manager) => {
+        await manager.query(
+          `INSERT INTO distribution_entitlement (distribution_id, account, balance, amount, cumulative, position)
+           SELECT $1, * FROM unnest($2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::integer[])
+           ON CONFLICT DO NOTHING`,
+          [
+            id,
+            lines.map((line) => line.account),
+            lines.map((line) => line.balance.toString()),
+            lines.map((line) => line.amount.toString()),
+            lines.map((line) => line.cumulative.toString()),
+            positions.slice(start, start + batchSize),
+          ],
+        );
+        await manager.query(
+          `UPDATE distribution SET processed_accounts = (SELECT count(*) FROM distribution_entitlement
+             WHERE distribution_id = $1) WHERE id = $1`,
+          [id],
+        );
+      });
+      countBatch(batches);
+    }
+  }
+
+  /** Tree nodes in position order from where an earlier run stopped, 32 bytes each. */
+  private async writeNodes(
+    id: string,
+    nodes: Buffer,
+    batchSize: number,
+    batches: BatchCounter,
+  ): Promise<void> {
+    const total = nodes.length / 32;
+    const [{ done }] = await this.dataSource.query<{ done: number }[]>(
+      `SELECT count(*)::int AS done FROM distribution_tree_node WHERE distribution_id = $1`,
+      [id],
+    );
+    for (let start = done; start < total; start += batchSize) {
+      const end = Math.min(total, start + batchSize);
+      await this.dataSource.query(
+        `INSERT INTO distribution_tree_node (distribution_id, position, hash)
+         SELECT $1, p, substring($4::bytea FROM (p - $2) * 32 + 1 FOR 32)
+           FROM generate_series($2::integer, $3::integer - 1) p
+         ON CONFLICT DO NOTHING`,
+        [id, start, end, nodes.subarray(start * 32, end * 32)],
+      );
+      countBatch(batches);
+    }
+  }
+
+  /** The snapshot block, found once and kept; null while the index has not passed the epoch's end. */
+  private async snapshotBlock(draft: Distribution): Promise<bigint | null> {
+    if (draft.snapshotBlock !== null) return draft.snapshotBlock;
+    const [bounds] = await this.dataSource.query<
+      { ends_at: Date; from_block: string | null; indexed: string | null }[]
+    >(
+      `SELECT e.ends_at,
+              (SELECT from_block::text FROM indexed_contract WHERE address = $2) AS from_block,
+              (SELECT max(block_number)::text FROM index_cursor) AS indexed
+         FROM uptime_epoch e WHERE e.farm_id = $1 AND e.epoch = $3`,
+      [draft.farmId, draft.token, draft.epoch.toString()],
+    );
+    if (!bounds?.from_block || !bounds.indexed) return null;
+    const end = BigInt(Math.floor(bounds.ends_at.getTime() / 1000));
+    const mark = await lastBlockBefore(
+      this.blockTime,
+      end,
+      BigInt(bounds.from_block),
+      BigInt(bounds.indexed),
+    );
+    if (!mark) return null;
+    await this.dataSource.getRepository(Distribution).update(
+      { id: draft.id, status: 'draft' },
+      {
+        snapshotBlock: mark.number,
+        snapshotBlockTime: new Date(Number(mark.timestamp) * 1000),
+      },
+    );
+    return mark.number;
+  }
+
+  private async cumulativeOf(previous: Distribution | null): Promise<Map<string, bigint>> {
+    if (!previous) return new Map();
+    const rows = await this.dataSource.query<{ account: string; cumulative: string }[]>(
+      `SELECT account, cumulative::text AS cumulative FROM distribution_entitlement
+        WHERE distribution_id = $1 AND cumulative > 0`,
+      [previous.id],
+    );
+    return new Map(rows.map((row) => [row.account, BigInt(row.cumulative)]));
+  }
+
+  private async treeOf(
+    plan: EntitlementPlan,
+    token: string,
+  ): Promise<{ root: string; nodes: Buffer | null; positions: (number | null)[] }> {
+    const keccak = await (this.keccak ??= Keccak.create());
+    const leafLines: number[] = [];
+    const leaves: Buffer[] = [];
+    plan.lines.forEach((line, i) => {
+      if (line.cumulative === 0n) return;
+      leafLines.push(i);
+      leaves.push(
+        revenueLeafHash(
+          keccak,
+          BigInt(this.deployment.chainId),
+          token,
+          line.account,
+          line.cumulative,
+        ),
+      );
+    });
+    const positions = new Array<number | null>(plan.lines.length).fill(null);
+    if (leaves.length === 0) return { root: ZeroHash, nodes: null, positions };
+    const tree = buildRevenueTree(keccak, leaves);
+    leafLines.forEach((line, leaf) => (positions[line] = tree.positions[leaf]));
+    return { root: tree.root, nodes: tree.nodes, positions };
+  }
+}

@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type FindOptionsWhere, In } from 'typeorm';
+import { type Actor, AuditLog } from '@gpu/audit';
+import { Farm, FarmError } from '@gpu/farms';
+import type { Principal } from '@gpu/identity';
+import { MONITORED_FARM_STATUSES } from '@gpu/oracle';
+import { DistributionPublisher } from './compute/publish-distribution';
+import { DistributionError } from './distribution.errors';
+import { Distribution } from './entities/distribution.entity';
+import { proofPositions } from './merkle/revenue-tree';
+
+/** An account's claim on a farm token's latest published root. */
+export interface RevenueClaim {
+  farmId: string;
+  token: string;
+  wallet: string;
+  distributionId: string;
+  epoch: string;
+  root: string;
+  /** The cumulative entitlement in the root's leaf: what a claim proves. */
+  cumulative: string;
+  /** What the wallet has claimed so far (indexed RevenueClaimed events). */
+  claimed: string;
+  claimable: string;
+  /** A frozen wallet stays entitled but can claim only once unfrozen. */
+  frozen: boolean;
+  proof: string[];
+}
+
+/** One line of an investor's statement: a wallet's share of one distribution. */
+export interface StatementLine {
+  farmId: string;
+  farmName: string;
+  token: string;
+  epoch: string;
+  distributionId: string;
+  status: string;
+  snapshotBlock: string;
+  wallet: string;
+  balance: string;
+  supply: string;
+  distributable: string;
+  amount: string;
+  cumulative: string;
+}
+
+export const STATEMENT_COLUMNS: readonly (keyof StatementLine)[] = [
+  'farmId',
+  'farmName',
+  'token',
+  'epoch',
+  'distributionId',
+  'status',
+  'snapshotBlock',
+  'wallet',
+  'balance',
+  'supply',
+  'distributable',
+  'amount',
+  'cumulative',
+];
+
+/**
+ * Distributions as investors, operators and compliance read them: per farm with the breakdown and
+ * progress, an account's claim with its proof, and investors' statements.
+ */
+@Injectable()
+export class DistributionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+    private readonly publisher: DistributionPublisher,
+  ) {}
+
+  async list(
+    principal: Principal,
+    farmId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: Distribution[]; total: number }> {
+    await this.visibleFarm(principal, farmId);
+    const [items, total] = await this.dataSource.getRepository(Distribution).findAndCount({
+      where: { farmId },
+      order: { epoch: 'DESC' },
+      take: page.limit,
+      skip: page.offset,
+    });
+    return { items, total };
+  }
+
+  async find(principal: Principal, id: string): Promise<Distribution> {
+    const distribution = await this.dataSource.getRepository(Distribution).findOneBy({ id });
+    if (!distribution) throw DistributionError.notFound();
+    await this.visibleFarm(principal, distribution.farmId).catch(() => {
+      throw DistributionError.notFound();
+    });
+    return distribution;
+  }
+
+  /** The wallet's claim on the farm token's latest published root; investors ask for their own wallets. */
+  async claim(principal: Principal, farmId: string, wallet: string): Promise<RevenueClaim> {
+    const account = wallet.toLowerCase();
+    if (principal.role === 'investor') {
+      const own = await this.dataSource.query<unknown[]>(
+        `SELECT 1 FROM wallet WHERE user_id = $1 AND address = $2`,
+        [principal.userId, account],
+      );
+      if (own.length === 0) throw DistributionError.walletNotFound();
+    }
+    await this.visibleFarm(principal, farmId);
+    const published = await this.dataSource.getRepository(Distribution).findOne({
+      where: { farmId, status: 'published' },
+      order: { epoch: 'DESC' },
+    });
+    if (!published) throw DistributionError.nothingPublished();
+    const [row] = await this.dataSource.query<
+      {
+        cumulative: string | null;
+        position: number | null;
+        claimed: string;
+        frozen: boolean | null;
+      }[]
+    >(
+      `SELECT (SELECT cumulative::text FROM distribution_entitlement
+                WHERE distribution_id = $1 AND account = $2::character(42)) AS cumulative,
+              (SELECT position FROM distribution_entitlement
+                WHERE distribution_id = $1 AND account = $2::character(42)) AS position,
+              coalesce((SELECT max((args->>'cumulative')::numeric) FROM chain_event
+                WHERE address = $3 AND name = 'RevenueClaimed' AND args->>'account' = $2), 0)::text AS claimed,
+              (SELECT (args->>'frozen')::boolean FROM chain_event
+                WHERE address = $3 AND name = 'WalletFrozen' AND args->>'account' = $2
+                ORDER BY block_number DESC, log_index DESC LIMIT 1) AS frozen`,
+      [published.id, account, published.token],
+    );
+    const cumulative = BigInt(row.cumulative ?? 0);
+    const claimed = BigInt(row.claimed);
+    return {
+      farmId,
+      token: published.token,
+      wallet: account,
+      distributionId: published.id,
+      epoch: published.epoch.toString(),
+      root: published.root ?? '',
+      cumulative: cumulative.toString(),
+      claimed: claimed.toString(),
+      claimable: (cumulative > claimed ? cumulative - claimed : 0n).toString(),
+      frozen: row.frozen === true,
+      proof: row.position === null ? [] : await this.proof(published.id, row.position),
+    };
+  }
+
+  /** An investor's lines per distribution, by epoch; investors read their own only. */
+  async statement(
+    principal: Principal,
+    investorId: string,
+    filter: { epoch?: bigint; farmId?: string },
+  ): Promise<StatementLine[]> {
+    if (principal.role === 'investor' && principal.userId !== investorId) {
+      throw DistributionError.walletNotFound();
+    }
+    return this.dataSource.query<StatementLine[]>(
+      `SELECT d.farm_id AS "farmId", f.name AS "farmName", d.token, d.epoch::text AS epoch,
+              d.id AS "distributionId", d.status, d.snapshot_block::text AS "snapshotBlock",
+              e.account AS wallet, e.balance::text AS balance, d.supply::text AS supply,
+              d.distributable::text AS distributable, e.amount::text AS amount,
+              e.cumulative::text AS cumulative
+         FROM wallet w
+         JOIN distribution_entitlement e ON e.account = w.address::character(42)
+         JOIN distribution d ON d.id = e.distribution_id
+         JOIN farm f ON f.id = d.farm_id
+        WHERE w.user_id = $1 AND d.status IN ('computed', 'published')
+          AND ($2::bigint IS NULL OR d.epoch = $2) AND ($3::uuid IS NULL OR d.farm_id = $3)
+        ORDER BY d.epoch, f.name, d.farm_id, e.account`,
+      [investorId, filter.epoch?.toString() ?? null, filter.farmId ?? null],
+    );
+  }
+
+  /** Sends a computed distribution whose publication was refused on chain again (attempt n + 1). */
+  async republish(id: string, actor: Actor): Promise<Distribution> {
+    return this.dataSource.transaction(async (manager) => {
+      const distribution = await manager.findOne(Distribution, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!distribution) throw DistributionError.notFound();
+      if (distribution.status !== 'computed' || distribution.publishFailure === null) {
+        throw DistributionError.notRepublishable(
+          `Only a computed distribution whose publication failed is published again; this one is ${distribution.status}${distribution.publishFailure === null ? ' without a failure' : ''}`,
+        );
+      }
+      await this.publisher.enqueue(manager, distribution);
+      await this.audit.record(manager, actor, 'distribution.republish', `distribution:${id}`, {
+        attempt: distribution.publishAttempts + 1,
+        previousFailure: distribution.publishFailure,
+      });
+      return manager.findOneByOrFail(Distribution, { id });
+    });
+  }
+
+  private async proof(distributionId: string, position: number): Promise<string[]> {
+    const positions = proofPositions(position);
+    if (positions.length === 0) return [];
+    const rows = await this.dataSource.query<{ position: number; hash: Buffer }[]>(
+      `SELECT position, hash FROM distribution_tree_node
+        WHERE distribution_id = $1 AND position = ANY($2::integer[])`,
+      [distributionId, positions],
+    );
+    const byPosition = new Map(rows.map((row) => [row.position, row.hash]));
+    return positions.map((p) => {
+      const hash = byPosition.get(p);
+      if (!hash) throw new Error(`distribution ${distributionId} has no tree node ${p}`);
+      return `0x${hash.toString('hex')}`;
+    });
+  }
+
+  private async visibleFarm(principal: Principal, farmId: string): Promise<Farm> {
+    const where: FindOptionsWhere<Farm> = { id: farmId };
+    if (principal.role === 'operator') where.operatorId = principal.userId;
+    if (principal.role === 'investor') where.status = In([...MONITORED_FARM_STATUSES, 'retired']);
+    const farm = await this.dataSource.getRepository(Farm).findOneBy(where);
+    if (!farm) throw FarmError.notFound();
+    return farm;
+  }
+}

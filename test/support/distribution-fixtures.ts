@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { JsonRpcProvider } from 'ethers';
+import type { DataSource } from 'typeorm';
+
+/**
+ * An oracle epoch report of `farmId`, written straight to the table the oracle fills (the oracle's
+ * own tests prove how it is made): what a revenue report is checked against and where its
+ * snapshot ends.
+ */
+export async function insertUptimeEpoch(
+  dataSource: DataSource,
+  report: {
+    farmId: string;
+    epoch: bigint;
+    endsAt: Date;
+    revenue: bigint;
+    uptimeBps?: number;
+    slaUptimeBps?: number;
+  },
+): Promise<void> {
+  const uptimeBps = report.uptimeBps ?? 10_000;
+  const slaUptimeBps = report.slaUptimeBps ?? 9_900;
+  await dataSource.query(
+    `INSERT INTO uptime_epoch (farm_id, epoch, starts_at, ends_at, probe_interval_seconds, gpus,
+        sample_count, revenue, rate_per_gpu_hour, sla_uptime_bps, sla_met, samples_hash, digest,
+        signatures, status, expected_samples, up_samples, uptime_bps, gpu_hours_available, gpu_hours_used)
+     VALUES ($1, $2, $3::timestamptz - interval '1 hour', $3, 60, 1, 60, $4, 1, $5, $6, $7, $8,
+        '[]'::jsonb, 'accepted', 60, 60, $9, 1000, 1000)`,
+    [
+      report.farmId,
+      report.epoch.toString(),
+      report.endsAt,
+      report.revenue.toString(),
+      slaUptimeBps,
+      uptimeBps >= slaUptimeBps,
+      `0x${randomBytes(32).toString('hex')}`,
+      `0x${randomBytes(32).toString('hex')}`,
+      uptimeBps,
+    ],
+  );
+}
+
+/** Mines a block at exactly `timestamp` (Unix seconds) on anvil and returns its number. */
+export async function mineAt(provider: JsonRpcProvider, timestamp: number): Promise<bigint> {
+  await provider.send('evm_mine', [timestamp]);
+  return BigInt(await provider.getBlockNumber());
+}
+
+/** The time of the chain's latest block, Unix seconds. */
+export async function latestBlockTime(provider: JsonRpcProvider): Promise<number> {
+  const block = await provider.getBlock('latest');
+  if (!block) throw new Error('no latest block');
+  return block.timestamp;
+}
