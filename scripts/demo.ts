@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       ORACLE_EPOCH_SECONDS: String(DEMO_EPOCH_SECONDS),
       ORACLE_EPOCH_CHECK_INTERVAL_MS: '500',
       ORACLE_PROBE_TIMEOUT_MS: '800',
+      DISTRIBUTION_CHECK_INTERVAL_MS: '500',
     };
     apps.push(startApp('api', env, path.join(WORK_DIR, 'api.log')));
     apps.push(startApp('worker', env, path.join(WORK_DIR, 'worker.log')));
@@ -95,14 +96,15 @@ async function main(): Promise<void> {
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
     const tokenized = await showFarmOnboarding(say, api, people, fleet);
     await showOfferingAndOrders(say, api, people, stack, tokenized);
-    await showUptimeOracle(say, api, people, stack, tokenized, fleet);
+    const epoch = await showUptimeOracle(say, api, people, stack, tokenized, fleet);
+    await showRevenueDistribution(say, api, people, stack, tokenized, epoch);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; the operator reported the epoch revenue, the holders share was published as one funded Merkle root and an investor claimed hers on chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -370,7 +372,7 @@ async function showUptimeOracle(
   stack: LocalStack,
   tokenized: Tokenized,
   fleet: Fleet,
-): Promise<void> {
+): Promise<Body> {
   say.section('The uptime oracle probes every GPU and proves each epoch on chain');
   const operator = api.as(tokenized.operator);
   const base = `/farms/${tokenized.farmId}/uptime`;
@@ -461,6 +463,110 @@ async function showUptimeOracle(
     if (recomputed !== report.samplesHash || onChain !== report.digest) {
       throw new Error('the epoch report does not match its export or its on-chain record');
     }
+    return report;
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function showRevenueDistribution(
+  say: Narrator,
+  api: DemoClient,
+  people: People,
+  stack: LocalStack,
+  tokenized: Tokenized,
+  uptimeEpoch: Body,
+): Promise<void> {
+  say.section("The epoch's revenue reaches the holders: one Merkle root, claimed on chain");
+  const operator = api.as(tokenized.operator);
+  const alice = api.as(people.alice);
+  const epoch = String(uptimeEpoch.epoch);
+  const expected = String(uptimeEpoch.revenue);
+  const reported = await operator.expect(
+    201,
+    'POST',
+    `/farms/${tokenized.farmId}/revenue-reports`,
+    {
+      epoch,
+      amount: expected,
+      evidenceRef: `compute invoice, epoch ${epoch}`,
+    },
+  );
+  say.step(
+    `the operator reports the epoch's gross revenue (POST /farms/:id/revenue-reports): ${formatUsdc(BigInt(expected))} mUSDC, ${String(reported.deviationBps)} bps from the oracle's GPU-hours used x rate: ${String(reported.status)}`,
+  );
+  const page = await operator.waitFor(
+    `/farms/${tokenized.farmId}/distributions`,
+    (body) => (body.items as Body[]).some((d) => d.status === 'published'),
+    90_000,
+  );
+  const distribution = (page.items as Body[]).find((d) => d.epoch === epoch)!;
+  const b = distribution.breakdown as Record<string, string | number | boolean | null>;
+  const usdc = (value: unknown) => `${formatUsdc(BigInt(String(value)))} mUSDC`;
+  say.table(
+    ['distribution of epoch ' + epoch, 'value'],
+    [
+      ['gross revenue', usdc(b.gross)],
+      [`platform fee (${Number(b.platformFeeBps) / 100} %)`, usdc(b.platformFee)],
+      [
+        `operator's share (${(10_000 - Number(b.revenueShareBps)) / 100} % of the rest)`,
+        usdc(b.operatorShare),
+      ],
+      [
+        `SLA ${b.slaMet ? 'met' : `missed (${Number(b.uptimeBps) / 100} % < ${Number(b.slaUptimeBps) / 100} %)`}: to the holders`,
+        `${usdc(b.slaPenalty)} (${Number(b.slaPenaltyBps) / 100} % of the operator's share)`,
+      ],
+      ['holders share + dust carried in', `${usdc(b.holdersShare)} + ${usdc(b.dustIn)}`],
+      ['paid to holders + dust carried on', `${usdc(b.paid)} + ${usdc(b.dustOut)}`],
+      [
+        'snapshot',
+        `block ${String(distribution.snapshotBlock)} (last before the epoch's end), supply ${String(distribution.supply)}, ${String(distribution.holders)} holders`,
+      ],
+      ['Merkle root', `${String(distribution.root).slice(0, 18)}… over cumulative entitlements`],
+      [
+        'publishRevenueRoot (funded)',
+        `${String(distribution.publishTxHash).slice(0, 18)}… published`,
+      ],
+    ],
+  );
+
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  try {
+    const wallet = new Wallet(wellKnownDevPrivateKeys()[2], provider);
+    const claimRoute = `/farms/${tokenized.farmId}/claims/${wallet.address}`;
+    const claim = await alice.expect(200, 'GET', claimRoute);
+    const stablecoin = MockStablecoin__factory.connect(
+      deployment.contracts.Stablecoin.address,
+      provider,
+    );
+    const before = await stablecoin.balanceOf(wallet.address);
+    const token = GpuFarmToken__factory.connect(tokenized.token, wallet);
+    const receipt = await waitForReceipt(
+      provider,
+      (await token.claimRevenue(String(claim.cumulative), claim.proof as string[])).hash,
+    );
+    const received = (await stablecoin.balanceOf(wallet.address)) - before;
+    const after = await alice.waitFor(claimRoute, (body) => body.claimable === '0', 30_000);
+    say.step(
+      `alice asks for her claim (GET /farms/:id/claims/:wallet): ${usdc(claim.claimable)} with a ${(claim.proof as string[]).length}-hash proof, and calls claimRevenue from her own wallet: block ${receipt.blockNumber}, +${formatUsdc(received)} mUSDC; indexed: claimed ${usdc(after.claimed)}, claimable ${usdc(after.claimable)}`,
+    );
+    if (received !== BigInt(String(claim.claimable)))
+      throw new Error('the claim paid another amount');
+
+    const statement = await alice.expect(200, 'GET', `/statements?farmId=${tokenized.farmId}`);
+    say.step("alice's statement (GET /statements, also as CSV with ?format=csv):");
+    say.table(
+      ['epoch', 'wallet', 'fractions at snapshot', 'of supply', 'entitled', 'cumulative'],
+      (statement.lines as Body[]).map((line) => [
+        String(line.epoch),
+        `${String(line.wallet).slice(0, 10)}…`,
+        String(line.balance),
+        String(line.supply),
+        usdc(line.amount),
+        usdc(line.cumulative),
+      ]),
+    );
   } finally {
     provider.destroy();
   }

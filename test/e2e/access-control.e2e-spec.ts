@@ -92,6 +92,17 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'GET /farms/{id}/uptime/epochs':            [_,        Y,       Y,       Y,         Y,    Y],
   'GET /farms/{id}/uptime/epochs/{epoch}':    [_,        Y,       Y,       Y,         Y,    Y],
   'GET /farms/{id}/uptime/epochs/{epoch}/samples': [_,  Y,       Y,       Y,         Y,    Y],
+  'POST /farms/{id}/revenue-reports':         [_,        _,       Y,       _,         _,    Y],
+  'GET /farms/{id}/revenue-reports':          [_,        _,       Y,       Y,         Y,    Y],
+  'GET /revenue-reports/pending':             [_,        _,       _,       Y,         Y,    _],
+  'POST /revenue-reports/{id}/approve':       [_,        _,       _,       Y,         _,    _],
+  'POST /revenue-reports/{id}/reject':        [_,        _,       _,       Y,         _,    _],
+  'GET /farms/{id}/distributions':            [_,        Y,       Y,       Y,         Y,    Y],
+  'GET /distributions/{id}':                  [_,        Y,       Y,       Y,         Y,    Y],
+  'POST /distributions/{id}/publish':         [_,        _,       _,       Y,         Y,    _],
+  'GET /farms/{id}/claims/{wallet}':          [_,        Y,       _,       Y,         Y,    _],
+  'GET /statements':                          [_,        Y,       _,       _,         _,    _],
+  'GET /investors/{id}/statements':           [_,        _,       _,       Y,         Y,    _],
 };
 
 /** What a refused caller gets: the anonymous one must sign in, a key lacks the scope, a role is forbidden. */

@@ -242,14 +242,14 @@ describe('distribution computation: snapshot, exact shares, dust, resumable, pub
     const tree = StandardMerkleTree.of(leaves, LEAF);
     expect(done.root).toBe(tree.root);
     const [{ nodes }] = await dataSource.query<{ nodes: number }[]>(
-      `SELECT count(*)::int AS nodes FROM distribution_tree_node WHERE distribution_id = $1`,
+      `SELECT (coalesce(sum(length(nodes)), 0) / 32)::int AS nodes FROM distribution_tree_chunk WHERE distribution_id = $1`,
       [done.id],
     );
     expect(nodes).toBe(2 * leaves.length - 1);
 
     await published(done.id);
     const [{ kept }] = await dataSource.query<{ kept: number }[]>(
-      `SELECT count(*)::int AS kept FROM distribution_tree_node WHERE distribution_id = $1`,
+      `SELECT count(*)::int AS kept FROM distribution_tree_chunk WHERE distribution_id = $1`,
       [first.id],
     );
     expect(kept).toBe(0);

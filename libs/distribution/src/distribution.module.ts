@@ -5,7 +5,7 @@ import { ComputeDistributions } from './compute/compute-distributions';
 import { DistributionPublisher } from './compute/publish-distribution';
 import { DistributionsService } from './distributions.service';
 import { DistributionEntitlement } from './entities/distribution-entitlement.entity';
-import { DistributionTreeNode } from './entities/distribution-tree-node.entity';
+import { DistributionTreeChunk } from './entities/distribution-tree-chunk.entity';
 import { Distribution } from './entities/distribution.entity';
 import { RevenueReport } from './entities/revenue-report.entity';
 import { ComputeDistributionsProcessor } from './jobs/compute-distributions.processor';
@@ -16,7 +16,7 @@ export const DISTRIBUTION_ENTITIES = [
   RevenueReport,
   Distribution,
   DistributionEntitlement,
-  DistributionTreeNode,
+  DistributionTreeChunk,
 ];
 
 /** Revenue reports, distributions, claims and statements: what the API serves. */

@@ -6,8 +6,9 @@ import type { Principal } from '@gpu/identity';
 import { MONITORED_FARM_STATUSES } from '@gpu/oracle';
 import { DistributionPublisher } from './compute/publish-distribution';
 import { DistributionError } from './distribution.errors';
-import { Distribution } from './entities/distribution.entity';
 import { proofPositions } from './merkle/revenue-tree';
+import { NODES_PER_CHUNK } from './entities/distribution-tree-chunk.entity';
+import { Distribution } from './entities/distribution.entity';
 
 /** An account's claim on a farm token's latest published root. */
 export interface RevenueClaim {
@@ -107,44 +108,66 @@ export class DistributionsService {
       if (own.length === 0) throw DistributionError.walletNotFound();
     }
     await this.visibleFarm(principal, farmId);
-    const published = await this.dataSource.getRepository(Distribution).findOne({
-      where: { farmId, status: 'published' },
-      order: { epoch: 'DESC' },
-    });
-    if (!published) throw DistributionError.nothingPublished();
+    // One round trip: the latest published root, the wallet's line, what it claimed, whether it is
+    // frozen, and the proof: the siblings on the leaf's path (OpenZeppelin's layout: the sibling of
+    // node i is i + 1 when i is odd, else i - 1; its parent is (i - 1) / 2).
     const [row] = await this.dataSource.query<
       {
+        distribution_id: string;
+        token: string;
+        epoch: string;
+        root: string;
         cumulative: string | null;
         position: number | null;
         claimed: string;
         frozen: boolean | null;
+        proof: Buffer[] | null;
       }[]
     >(
-      `SELECT (SELECT cumulative::text FROM distribution_entitlement
-                WHERE distribution_id = $1 AND account = $2::character(42)) AS cumulative,
-              (SELECT position FROM distribution_entitlement
-                WHERE distribution_id = $1 AND account = $2::character(42)) AS position,
+      `WITH RECURSIVE latest AS (
+         SELECT id, token, epoch, root FROM distribution
+          WHERE farm_id = $1 AND status = 'published' ORDER BY epoch DESC LIMIT 1
+       ), line AS (
+         SELECT e.cumulative, e.position FROM distribution_entitlement e JOIN latest l
+             ON e.distribution_id = l.id AND e.account = $2::character(42)
+       ), path (node, level) AS (
+         SELECT position, 0 FROM line WHERE position IS NOT NULL
+         UNION ALL SELECT (node - 1) / 2, level + 1 FROM path WHERE node > 0
+       )
+       SELECT l.id AS distribution_id, l.token, l.epoch::text AS epoch, l.root,
+              (SELECT cumulative::text FROM line) AS cumulative, (SELECT position FROM line) AS position,
               coalesce((SELECT max((args->>'cumulative')::numeric) FROM chain_event
-                WHERE address = $3 AND name = 'RevenueClaimed' AND args->>'account' = $2), 0)::text AS claimed,
+                WHERE address = l.token AND name = 'RevenueClaimed' AND args->>'account' = $2), 0)::text AS claimed,
               (SELECT (args->>'frozen')::boolean FROM chain_event
-                WHERE address = $3 AND name = 'WalletFrozen' AND args->>'account' = $2
-                ORDER BY block_number DESC, log_index DESC LIMIT 1) AS frozen`,
-      [published.id, account, published.token],
+                WHERE address = l.token AND name = 'WalletFrozen' AND args->>'account' = $2
+                ORDER BY block_number DESC, log_index DESC LIMIT 1) AS frozen,
+              (SELECT array_agg(substring(c.nodes FROM (s.sibling % $3) * 32 + 1 FOR 32) ORDER BY s.level)
+                 FROM (SELECT level, CASE WHEN node % 2 = 1 THEN node + 1 ELSE node - 1 END AS sibling
+                         FROM path WHERE node > 0) s
+                 JOIN distribution_tree_chunk c ON c.distribution_id = l.id AND c.chunk = s.sibling / $3) AS proof
+         FROM latest l`,
+      [farmId, account, NODES_PER_CHUNK],
     );
+    if (!row) throw DistributionError.nothingPublished();
     const cumulative = BigInt(row.cumulative ?? 0);
     const claimed = BigInt(row.claimed);
+    const proof = (row.proof ?? []).map((hash) => `0x${hash.toString('hex')}`);
+    const expected = row.position === null ? 0 : proofPositions(row.position).length;
+    if (proof.length !== expected || proof.some((hash) => hash.length !== 66)) {
+      throw new Error(`distribution ${row.distribution_id} misses tree nodes`);
+    }
     return {
       farmId,
-      token: published.token,
+      token: row.token,
       wallet: account,
-      distributionId: published.id,
-      epoch: published.epoch.toString(),
-      root: published.root ?? '',
+      distributionId: row.distribution_id,
+      epoch: row.epoch,
+      root: row.root,
       cumulative: cumulative.toString(),
       claimed: claimed.toString(),
       claimable: (cumulative > claimed ? cumulative - claimed : 0n).toString(),
       frozen: row.frozen === true,
-      proof: row.position === null ? [] : await this.proof(published.id, row.position),
+      proof,
     };
   }
 
@@ -163,11 +186,12 @@ export class DistributionsService {
               e.account AS wallet, e.balance::text AS balance, d.supply::text AS supply,
               d.distributable::text AS distributable, e.amount::text AS amount,
               e.cumulative::text AS cumulative
-         FROM wallet w
-         JOIN distribution_entitlement e ON e.account = w.address::character(42)
-         JOIN distribution d ON d.id = e.distribution_id
+         FROM distribution d
          JOIN farm f ON f.id = d.farm_id
-        WHERE w.user_id = $1 AND d.status IN ('computed', 'published')
+        CROSS JOIN (SELECT address::character(42) AS address FROM wallet WHERE user_id = $1) w
+         JOIN LATERAL (SELECT * FROM distribution_entitlement x
+                        WHERE x.distribution_id = d.id AND x.account = w.address LIMIT 1) e ON true
+        WHERE d.status IN ('computed', 'published')
           AND ($2::bigint IS NULL OR d.epoch = $2) AND ($3::uuid IS NULL OR d.farm_id = $3)
         ORDER BY d.epoch, f.name, d.farm_id, e.account`,
       [investorId, filter.epoch?.toString() ?? null, filter.farmId ?? null],
@@ -193,22 +217,6 @@ export class DistributionsService {
         previousFailure: distribution.publishFailure,
       });
       return manager.findOneByOrFail(Distribution, { id });
-    });
-  }
-
-  private async proof(distributionId: string, position: number): Promise<string[]> {
-    const positions = proofPositions(position);
-    if (positions.length === 0) return [];
-    const rows = await this.dataSource.query<{ position: number; hash: Buffer }[]>(
-      `SELECT position, hash FROM distribution_tree_node
-        WHERE distribution_id = $1 AND position = ANY($2::integer[])`,
-      [distributionId, positions],
-    );
-    const byPosition = new Map(rows.map((row) => [row.position, row.hash]));
-    return positions.map((p) => {
-      const hash = byPosition.get(p);
-      if (!hash) throw new Error(`distribution ${distributionId} has no tree node ${p}`);
-      return `0x${hash.toString('hex')}`;
     });
   }
 

@@ -9,7 +9,7 @@ export * from './distribution.module';
 export * from './distribution.tokens';
 export * from './distributions.service';
 export * from './entities/distribution-entitlement.entity';
-export * from './entities/distribution-tree-node.entity';
+export * from './entities/distribution-tree-chunk.entity';
 export * from './entities/distribution.entity';
 export * from './entities/revenue-report.entity';
 export * from './merkle/revenue-tree';

@@ -5,6 +5,7 @@ import { AuditLog, WORKER_ACTOR } from '@gpu/audit';
 import { CHAIN_PROVIDER, DEPLOYMENT, type Deployment } from '@gpu/chain';
 import { safeErrorMessage } from '@gpu/common';
 import { inTransaction } from '@gpu/database';
+import { NODES_PER_CHUNK } from '../entities/distribution-tree-chunk.entity';
 import { Distribution } from '../entities/distribution.entity';
 import { buildRevenueTree, Keccak, revenueLeafHash } from '../merkle/revenue-tree';
 import { type BlockTime, lastBlockBefore, rpcBlockTime } from '../snapshot/last-block-before';
@@ -13,6 +14,8 @@ import { holdersAt, recoveriesBetween } from './holder-snapshot';
 import { DistributionPublisher } from './publish-distribution';
 
 const MAX_UINT112 = (1n << 112n) - 1n;
+/** Tree chunks per insert: 4 MiB. */
+const CHUNKS_PER_INSERT = 256;
 
 export interface ComputeOptions {
   /** Rows per insert. */
@@ -31,6 +34,22 @@ export interface ComputeRound {
 
 /** Why a computation stopped on purpose (tests). */
 export class ComputationStopped extends Error {}
+
+/** Seconds per phase of a computation, for its log line. */
+class PhaseClock {
+  private last = Date.now();
+  private readonly laps: string[] = [];
+
+  lap(phase: string): void {
+    const now = Date.now();
+    this.laps.push(`${phase} ${((now - this.last) / 1000).toFixed(1)} s`);
+    this.last = now;
+  }
+
+  summary(): string {
+    return this.laps.join(', ');
+  }
+}
 
 interface BatchCounter {
   written: number;
@@ -125,29 +144,33 @@ export class ComputeDistributions {
     const snapshot = await this.snapshotBlock(draft);
     if (!snapshot) return 'waiting';
 
+    const clock = new PhaseClock();
     const distributable = draft.holdersShare + (previous?.dustOut ?? 0n);
-    const plan = planEntitlements(
-      distributable,
-      await holdersAt(this.dataSource.manager, draft.token, snapshot),
-      await this.cumulativeOf(previous),
-      await recoveriesBetween(
-        this.dataSource.manager,
-        draft.token,
-        previous?.snapshotBlock ?? 0n,
-        snapshot,
-      ),
+    const holders = await holdersAt(this.dataSource.manager, draft.token, snapshot);
+    const before = await this.cumulativeOf(previous);
+    const recoveries = await recoveriesBetween(
+      this.dataSource.manager,
+      draft.token,
+      previous?.snapshotBlock ?? 0n,
+      snapshot,
     );
+    clock.lap('snapshot');
+    const plan = planEntitlements(distributable, holders, before, recoveries);
+    clock.lap('entitlements');
     if (plan.totalCumulative > MAX_UINT112) {
       throw new RangeError(`total cumulative entitlement ${plan.totalCumulative} exceeds uint112`);
     }
     const tree = await this.treeOf(plan, draft.token);
+    clock.lap('tree');
     await this.dataSource
       .getRepository(Distribution)
       .update({ id, status: 'draft' }, { accounts: plan.lines.length });
     const batches = { written: 0, stopAfter: options.stopAfterBatches };
     const batchSize = options.batchSize ?? 20_000;
     await this.writeEntitlements(draft.id, plan, tree.positions, batchSize, batches);
-    if (tree.nodes) await this.writeNodes(draft.id, tree.nodes, batchSize, batches);
+    clock.lap('lines written');
+    if (tree.nodes) await this.writeNodes(draft.id, tree.nodes, batches);
+    clock.lap('tree written');
 
     const funding = plan.totalCumulative - (previous?.totalCumulative ?? 0n);
     await inTransaction(this.dataSource, async (manager) => {
@@ -192,7 +215,7 @@ export class ComputeDistributions {
       );
     });
     this.logger.log(
-      `distribution ${id} (farm ${draft.farmId}, epoch ${draft.epoch}): ${plan.holders} holders, root ${tree.root}`,
+      `distribution ${id} (farm ${draft.farmId}, epoch ${draft.epoch}): ${plan.holders} holders, root ${tree.root}; ${clock.summary()}`,
     );
     return 'computed';
   }
@@ -235,26 +258,22 @@ export class ComputeDistributions {
     }
   }
 
-  /** Tree nodes in position order from where an earlier run stopped, 32 bytes each. */
-  private async writeNodes(
-    id: string,
-    nodes: Buffer,
-    batchSize: number,
-    batches: BatchCounter,
-  ): Promise<void> {
-    const total = nodes.length / 32;
+  /** Tree nodes in chunks of NODES_PER_CHUNK, in order, from where an earlier run stopped. */
+  private async writeNodes(id: string, nodes: Buffer, batches: BatchCounter): Promise<void> {
+    const chunkBytes = NODES_PER_CHUNK * 32;
+    const chunks = Math.ceil(nodes.length / chunkBytes);
     const [{ done }] = await this.dataSource.query<{ done: number }[]>(
-      `SELECT count(*)::int AS done FROM distribution_tree_node WHERE distribution_id = $1`,
+      `SELECT count(*)::int AS done FROM distribution_tree_chunk WHERE distribution_id = $1`,
       [id],
     );
-    for (let start = done; start < total; start += batchSize) {
-      const end = Math.min(total, start + batchSize);
+    for (let start = done; start < chunks; start += CHUNKS_PER_INSERT) {
+      const end = Math.min(chunks, start + CHUNKS_PER_INSERT);
       await this.dataSource.query(
-        `INSERT INTO distribution_tree_node (distribution_id, position, hash)
-         SELECT $1, p, substring($4::bytea FROM (p - $2) * 32 + 1 FOR 32)
-           FROM generate_series($2::integer, $3::integer - 1) p
+        `INSERT INTO distribution_tree_chunk (distribution_id, chunk, nodes)
+         SELECT $1, c, substring($4::bytea FROM (c - $2) * $5 + 1 FOR $5)
+           FROM generate_series($2::integer, $3::integer - 1) c
          ON CONFLICT DO NOTHING`,
-        [id, start, end, nodes.subarray(start * 32, end * 32)],
+        [id, start, end, nodes.subarray(start * chunkBytes, end * chunkBytes), chunkBytes],
       );
       countBatch(batches);
     }

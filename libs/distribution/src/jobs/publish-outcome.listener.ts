@@ -48,7 +48,7 @@ export class PublishOutcomeListener implements ChainTxListenerOf {
         { status: 'published', publishTxHash: outcome.txHash, publishedAt: new Date() },
       );
       await manager.query(
-        `DELETE FROM distribution_tree_node n USING distribution d
+        `DELETE FROM distribution_tree_chunk n USING distribution d
           WHERE n.distribution_id = d.id AND d.farm_id = $1 AND d.epoch < $2`,
         [distribution.farmId, distribution.epoch.toString()],
       );

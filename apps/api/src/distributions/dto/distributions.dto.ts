@@ -1,16 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import type { Distribution, RevenueClaim, RevenueReport, StatementLine } from '@gpu/distribution';
+import { IsIntegerStringUpTo } from '../../http/is-integer-string.validator';
 import { PageQuery } from '../../http/page.query';
+
+/** The farm token numbers revenue epochs in a uint32. */
+const MAX_EPOCH = 2n ** 32n - 1n;
 
 export class ReportRevenueRequest {
   @ApiProperty({
-    description: 'The oracle epoch the revenue was earned in (decimal string)',
+    description: 'The oracle epoch the revenue was earned in (decimal string, below 2^32)',
     example: '493152',
   })
-  @Matches(/^(0|[1-9][0-9]{0,18})$/, {
-    message: 'epoch must be a non-negative integer string below 2^63',
-  })
+  @IsIntegerStringUpTo(MAX_EPOCH)
   epoch: string;
 
   @ApiProperty({
@@ -39,9 +41,7 @@ export class RevenueDecisionRequest {
 export class StatementQuery {
   @ApiPropertyOptional({ description: 'Only this epoch' })
   @IsOptional()
-  @Matches(/^(0|[1-9][0-9]{0,18})$/, {
-    message: 'epoch must be a non-negative integer string below 2^63',
-  })
+  @IsIntegerStringUpTo(MAX_EPOCH)
   epoch?: string;
 
   @ApiPropertyOptional({ description: 'Only this farm' })
