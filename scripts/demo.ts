@@ -96,8 +96,8 @@ async function main(): Promise<void> {
     const people = await showPeopleAndKyc(say, api, env, stack, sumsub);
     const tokenized = await showFarmOnboarding(say, api, people, fleet);
     await showOfferingAndOrders(say, api, people, stack, tokenized);
-    const epoch = await showUptimeOracle(say, api, people, stack, tokenized, fleet);
-    await showRevenueDistribution(say, api, people, stack, tokenized, epoch);
+    await showUptimeOracle(say, api, people, stack, tokenized, fleet);
+    await showRevenueDistribution(say, api, people, stack, tokenized);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
@@ -372,7 +372,7 @@ async function showUptimeOracle(
   stack: LocalStack,
   tokenized: Tokenized,
   fleet: Fleet,
-): Promise<Body> {
+): Promise<void> {
   say.section('The uptime oracle probes every GPU and proves each epoch on chain');
   const operator = api.as(tokenized.operator);
   const base = `/farms/${tokenized.farmId}/uptime`;
@@ -463,7 +463,6 @@ async function showUptimeOracle(
     if (recomputed !== report.samplesHash || onChain !== report.digest) {
       throw new Error('the epoch report does not match its export or its on-chain record');
     }
-    return report;
   } finally {
     provider.destroy();
   }
@@ -475,25 +474,65 @@ async function showRevenueDistribution(
   people: People,
   stack: LocalStack,
   tokenized: Tokenized,
-  uptimeEpoch: Body,
 ): Promise<void> {
   say.section("The epoch's revenue reaches the holders: one Merkle root, claimed on chain");
   const operator = api.as(tokenized.operator);
+  const officer = api.as(people.officer);
   const alice = api.as(people.alice);
+  // An epoch that starts now: both investors hold their fractions through it.
+  const since = Date.now();
+  const epochs = await operator.waitFor(
+    `/farms/${tokenized.farmId}/uptime/epochs`,
+    (body) =>
+      (body.items as Body[]).some(
+        (e) => e.status === 'accepted' && Date.parse(String(e.startsAt)) >= since,
+      ),
+    90_000,
+  );
+  const uptimeEpoch = (epochs.items as Body[]).find(
+    (e) => e.status === 'accepted' && Date.parse(String(e.startsAt)) >= since,
+  )!;
   const epoch = String(uptimeEpoch.epoch);
-  const expected = String(uptimeEpoch.revenue);
+  const gross = 1_250_000_000n;
   const reported = await operator.expect(
     201,
     'POST',
     `/farms/${tokenized.farmId}/revenue-reports`,
     {
       epoch,
-      amount: expected,
-      evidenceRef: `compute invoice, epoch ${epoch}`,
+      amount: gross.toString(),
+      evidenceRef: `compute invoice 2026-11, epoch ${epoch}`,
     },
   );
   say.step(
-    `the operator reports the epoch's gross revenue (POST /farms/:id/revenue-reports): ${formatUsdc(BigInt(expected))} mUSDC, ${String(reported.deviationBps)} bps from the oracle's GPU-hours used x rate: ${String(reported.status)}`,
+    `the operator reports epoch ${epoch}'s gross revenue (POST /farms/:id/revenue-reports): ${formatUsdc(gross)} mUSDC; the oracle's GPU-hours used x rate say ${formatUsdc(BigInt(String(reported.expectedAmount)))} mUSDC, ${String(reported.deviationBps)} bps away, beyond the ${String(reported.toleranceBps)} bps tolerance: ${String(reported.status)}`,
+  );
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  const keys = wellKnownDevPrivateKeys();
+  try {
+    // The operator remits the gross revenue to the platform treasury (the mock stablecoin stands in).
+    const treasury = new Wallet(keys[1]).address;
+    const minter = MockStablecoin__factory.connect(
+      deployment.contracts.Stablecoin.address,
+      new Wallet(keys[0], provider),
+    );
+    await waitForReceipt(provider, (await minter.mint(treasury, gross)).hash);
+  } finally {
+    provider.destroy();
+  }
+  const pending = await officer.expect(200, 'GET', '/revenue-reports/pending');
+  const approved = await officer.expect(
+    200,
+    'POST',
+    `/revenue-reports/${String((pending.items as Body[])[0].id)}/approve`,
+    {
+      reason:
+        'invoice matches the customer statement; GPU-hours under-report a reserved-capacity contract',
+    },
+  );
+  say.step(
+    `the compliance officer reviews it (GET /revenue-reports/pending) and approves it with a reason: ${String(approved.status)}; the operator paid the revenue to the platform treasury, which funds the root`,
   );
   const page = await operator.waitFor(
     `/farms/${tokenized.farmId}/distributions`,
@@ -517,7 +556,10 @@ async function showRevenueDistribution(
         `${usdc(b.slaPenalty)} (${Number(b.slaPenaltyBps) / 100} % of the operator's share)`,
       ],
       ['holders share + dust carried in', `${usdc(b.holdersShare)} + ${usdc(b.dustIn)}`],
-      ['paid to holders + dust carried on', `${usdc(b.paid)} + ${usdc(b.dustOut)}`],
+      [
+        'paid to holders + dust carried on',
+        `${usdc(b.paid)} + ${String(b.dustOut)} minor units (${String(b.paid)} + ${String(b.dustOut)} = ${String(b.distributable)})`,
+      ],
       [
         'snapshot',
         `block ${String(distribution.snapshotBlock)} (last before the epoch's end), supply ${String(distribution.supply)}, ${String(distribution.holders)} holders`,
@@ -530,20 +572,19 @@ async function showRevenueDistribution(
     ],
   );
 
-  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
-  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  const chain = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
   try {
-    const wallet = new Wallet(wellKnownDevPrivateKeys()[2], provider);
+    const wallet = new Wallet(keys[2], chain);
     const claimRoute = `/farms/${tokenized.farmId}/claims/${wallet.address}`;
     const claim = await alice.expect(200, 'GET', claimRoute);
     const stablecoin = MockStablecoin__factory.connect(
       deployment.contracts.Stablecoin.address,
-      provider,
+      chain,
     );
     const before = await stablecoin.balanceOf(wallet.address);
     const token = GpuFarmToken__factory.connect(tokenized.token, wallet);
     const receipt = await waitForReceipt(
-      provider,
+      chain,
       (await token.claimRevenue(String(claim.cumulative), claim.proof as string[])).hash,
     );
     const received = (await stablecoin.balanceOf(wallet.address)) - before;
@@ -568,7 +609,7 @@ async function showRevenueDistribution(
       ]),
     );
   } finally {
-    provider.destroy();
+    chain.destroy();
   }
 }
 
