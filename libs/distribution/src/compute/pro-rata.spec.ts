@@ -1,24 +1,5 @@
 import { proRata } from './pro-rata';
-
-/** Seeded 32-bit PRNG (mulberry32) so the property test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-/** A random non-negative bigint of at most `bits` bits, built from 32-bit chunks. */
-function randomBigInt(next: () => number, bits: number): bigint {
-  let value = 0n;
-  for (let produced = 0; produced < bits; produced += 32) value = (value << 32n) | BigInt(next());
-  const excess = Math.ceil(bits / 32) * 32 - bits;
-  return value >> BigInt(excess);
-}
+import { mulberry32, randomBigInt } from '../testing/seeded-random';
 
 function sum(values: readonly bigint[]): bigint {
   return values.reduce((total, value) => total + value, 0n);

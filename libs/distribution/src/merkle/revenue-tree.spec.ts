@@ -1,4 +1,5 @@
 import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { mulberry32 } from '../testing/seeded-random';
 import { keccak256 } from 'ethers';
 import {
   buildRevenueTree,
@@ -14,16 +15,10 @@ const ENCODING = ['uint256', 'address', 'address', 'uint256'];
 const MAX_UINT112 = (1n << 112n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 
-/** Deterministic PRNG (mulberry32) so failures are reproducible. */
+/** Deterministic PRNG in [0, 1), so failures are reproducible. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 function randomAddress(rand: () => number): string {
