@@ -5,7 +5,7 @@ import { IdentityKyc1795784625641 } from './1795784625641-IdentityKyc';
 import { Farms1795788802333 } from './1795788802333-Farms';
 import { Issuance1795794638766 } from './1795794638766-Issuance';
 import { Oracle1795803531898 } from './1795803531898-Oracle';
-import { Distribution1795812678136 } from './1795812678136-Distribution';
+import { Distribution1795814039372 } from './1795814039372-Distribution';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -16,5 +16,5 @@ export const MIGRATIONS = [
   Farms1795788802333,
   Issuance1795794638766,
   Oracle1795803531898,
-  Distribution1795812678136,
+  Distribution1795814039372,
 ];

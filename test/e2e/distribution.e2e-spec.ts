@@ -387,6 +387,7 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
       cumulative: '316615386',
       claimed: '0',
       claimable: '316615386',
+      recovered: false,
       frozen: false,
       proof: expect.any(Array),
     });
@@ -474,6 +475,7 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
       cumulative: '768085473',
       claimed: '0',
       claimable: '768085473',
+      recovered: false,
       frozen: false,
     });
     expect(await coin.balanceOf(wallet2.address)).toBe(0n);
@@ -529,6 +531,7 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
       cumulative: '697726497',
       claimed: '316615386',
       claimable: '381111111',
+      recovered: false,
       frozen: true,
     });
     await expectRevert(

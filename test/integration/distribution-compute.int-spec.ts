@@ -276,4 +276,118 @@ describe('distribution computation: snapshot, exact shares, dust, resumable, pub
     expect(claim.cumulative).toBe('100000700');
     expect(claim.claimable).toBe(claim.cumulative);
   }, 30_000);
+
+  it('writes everything again when a resumed computation finds other balances under its snapshot', async () => {
+    const { inside, endsAt } = await epochBlocks();
+    const buyers = Array.from({ length: 10 }, (_, i) => account(0x2000 + i));
+    await transfers(
+      dataSource,
+      farm.token,
+      buyers.map((to) => ({ from: ZERO, to, amount: 3n, block: inside })),
+    );
+    const draft = await report(3n, endsAt, 1_000n);
+    await expect(compute.compute(draft.id, { batchSize: 4, stopAfterBatches: 2 })).rejects.toThrow(
+      ComputationStopped,
+    );
+    expect(await lines(draft.id)).toHaveLength(8);
+    // The index under the snapshot changes (as a reorg deeper than the confirmations would do it).
+    const F = account(0xf6);
+    await transfers(dataSource, farm.token, [{ from: ZERO, to: F, amount: 1_000n, block: inside }]);
+
+    await expect(compute.compute(draft.id, { batchSize: 4 })).resolves.toBe('computed');
+    const done = await distributionOf(3n);
+    const rows = await lines(done.id);
+    expect(rows).toHaveLength(done.accounts!);
+    expect(done.processedAccounts).toBe(done.accounts);
+    const f = rows.find((row) => row.account === F)!;
+    expect(BigInt(f.amount)).toBe((done.distributable! * 1_000n) / done.supply!);
+    expect(rows.reduce((sum, row) => sum + BigInt(row.amount), 0n)).toBe(done.paid);
+    const tree = StandardMerkleTree.of(
+      rows
+        .filter((row) => BigInt(row.cumulative) > 0n)
+        .map((row) => [deployment.chainId, farm.token, row.account, BigInt(row.cumulative)]),
+      LEAF,
+    );
+    expect(done.root).toBe(tree.root);
+    await published(done.id);
+  }, 120_000);
+
+  it('shows a recovered wallet nothing to claim and its new wallet what the token passed on', async () => {
+    const latest = await distributionOf(2n);
+    const E = account(0xe5);
+    const event = (name: string, args: Record<string, string>, logIndex: number) =>
+      dataSource.query(
+        `INSERT INTO chain_event (block_number, block_hash, tx_hash, log_index, address, contract, name, args)
+         VALUES ($1, $2, $3, $4, $5, 'GpuFarmToken', $6, $7)`,
+        [
+          latest.snapshotBlock!.toString(),
+          `0x${randomBytes(32).toString('hex')}`,
+          `0x${randomBytes(32).toString('hex')}`,
+          logIndex,
+          farm.token,
+          name,
+          JSON.stringify(args),
+        ],
+      );
+    // C claimed 60 of its 100_000_700, then lost its wallet, recovered to E.
+    await event('RevenueClaimed', { account: C, cumulative: '60' }, 0);
+    await event(
+      'WalletRecovered',
+      {
+        lostWallet: C,
+        newWallet: E,
+        investorId: `0x${'0'.repeat(64)}`,
+        amount: '0',
+        frozenTokens: '0',
+      },
+      1,
+    );
+    const claimOf = async (wallet: string) =>
+      (await apps.officer.client.get(`/farms/${farm.farmId}/claims/${wallet}`)).body as {
+        cumulative: string;
+        claimed: string;
+        claimable: string;
+        recovered: boolean;
+      };
+    expect(await claimOf(C)).toMatchObject({
+      cumulative: '100000700',
+      claimed: '60',
+      claimable: '0',
+      recovered: true,
+    });
+    // E has no leaf in this root yet (its next one carries C's amount); what C claimed is its own.
+    expect(await claimOf(E)).toMatchObject({
+      cumulative: '0',
+      claimed: '60',
+      claimable: '0',
+      recovered: false,
+    });
+  }, 30_000);
+
+  it('sends a report that skips an epoch, or of an epoch not yet confirmed on chain, to review or refuses it', async () => {
+    const endsAt = new Date();
+    await insertUptimeEpoch(dataSource, { farmId: farm.farmId, epoch: 4n, endsAt, revenue: 10n });
+    await insertUptimeEpoch(dataSource, { farmId: farm.farmId, epoch: 5n, endsAt, revenue: 10n });
+    await insertUptimeEpoch(dataSource, {
+      farmId: farm.farmId,
+      epoch: 7n,
+      endsAt,
+      revenue: 10n,
+      status: 'submitted',
+    });
+    await expect(
+      reports.report(operator, farm.farmId, { epoch: 7n, amount: 10n, evidenceRef: 'x' }, actor),
+    ).rejects.toMatchObject({ code: 'REVENUE_EPOCH_NOT_CONFIRMED' });
+    const { report: skipping } = await reports.report(
+      operator,
+      farm.farmId,
+      { epoch: 5n, amount: 10n, evidenceRef: 'invoice 5' },
+      actor,
+    );
+    expect(skipping).toMatchObject({
+      status: 'pending_review',
+      skippedEpochs: 1,
+      deviationBps: 0n,
+    });
+  }, 30_000);
 });

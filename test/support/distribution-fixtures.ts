@@ -16,6 +16,8 @@ export async function insertUptimeEpoch(
     revenue: bigint;
     uptimeBps?: number;
     slaUptimeBps?: number;
+    /** The oracle report's on-chain state; `accepted` (confirmed) by default. */
+    status?: 'signed' | 'submitted' | 'accepted' | 'failed';
   },
 ): Promise<void> {
   const uptimeBps = report.uptimeBps ?? 10_000;
@@ -25,7 +27,7 @@ export async function insertUptimeEpoch(
         sample_count, revenue, rate_per_gpu_hour, sla_uptime_bps, sla_met, samples_hash, digest,
         signatures, status, expected_samples, up_samples, uptime_bps, gpu_hours_available, gpu_hours_used)
      VALUES ($1, $2, $3::timestamptz - interval '1 hour', $3, 60, 1, 60, $4, 1, $5, $6, $7, $8,
-        '[]'::jsonb, 'accepted', 60, 60, $9, 1000, 1000)`,
+        '[]'::jsonb, $10, 60, 60, $9, 1000, 1000)`,
     [
       report.farmId,
       report.epoch.toString(),
@@ -36,6 +38,7 @@ export async function insertUptimeEpoch(
       `0x${randomBytes(32).toString('hex')}`,
       `0x${randomBytes(32).toString('hex')}`,
       uptimeBps,
+      report.status ?? 'accepted',
     ],
   );
 }

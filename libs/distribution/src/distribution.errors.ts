@@ -3,6 +3,7 @@ import { DomainError } from '@gpu/common';
 export enum DistributionErrorCode {
   REVENUE_ALREADY_REPORTED = 'REVENUE_ALREADY_REPORTED',
   REVENUE_EPOCH_SUPERSEDED = 'REVENUE_EPOCH_SUPERSEDED',
+  REVENUE_EPOCH_NOT_CONFIRMED = 'REVENUE_EPOCH_NOT_CONFIRMED',
   REVENUE_REVIEW_PENDING = 'REVENUE_REVIEW_PENDING',
   REVENUE_REPORT_NOT_FOUND = 'REVENUE_REPORT_NOT_FOUND',
   REVENUE_REPORT_NOT_PENDING = 'REVENUE_REPORT_NOT_PENDING',
@@ -30,6 +31,15 @@ export class DistributionError extends DomainError {
       'conflict',
       `Revenue is reported in epoch order: epoch ${latest} was reported, so epoch ${epoch} can no longer be`,
       { epoch: epoch.toString(), latestEpoch: latest.toString() },
+    );
+  }
+
+  static epochNotConfirmed(epoch: bigint): DistributionError {
+    return new DistributionError(
+      DistributionErrorCode.REVENUE_EPOCH_NOT_CONFIRMED,
+      'conflict',
+      `The oracle's report of epoch ${epoch} is not confirmed on chain (yet)`,
+      { epoch: epoch.toString() },
     );
   }
 

@@ -23,6 +23,8 @@ export interface RevenueClaim {
   /** What the wallet has claimed so far (indexed RevenueClaimed events). */
   claimed: string;
   claimable: string;
+  /** Recovered to another wallet of its investor: it can claim nothing, the new wallet claims. */
+  recovered: boolean;
   /** A frozen wallet stays entitled but can claim only once unfrozen. */
   frozen: boolean;
   proof: string[];
@@ -120,6 +122,7 @@ export class DistributionsService {
         cumulative: string | null;
         position: number | null;
         claimed: string;
+        recovered: boolean;
         frozen: boolean | null;
         proof: Buffer[] | null;
       }[]
@@ -130,6 +133,12 @@ export class DistributionsService {
        ), line AS (
          SELECT e.cumulative, e.position FROM distribution_entitlement e JOIN latest l
              ON e.distribution_id = l.id AND e.account = $2::character(42)
+       ), lineage (account) AS (
+         -- The wallet and every wallet recovered into it: the token passes on what they claimed.
+         SELECT $2::text
+         UNION
+         SELECT r.args->>'lostWallet' FROM chain_event r JOIN lineage g ON r.args->>'newWallet' = g.account
+          WHERE r.address = (SELECT token FROM latest) AND r.name = 'WalletRecovered'
        ), path (node, level) AS (
          SELECT position, 0 FROM line WHERE position IS NOT NULL
          UNION ALL SELECT (node - 1) / 2, level + 1 FROM path WHERE node > 0
@@ -137,7 +146,10 @@ export class DistributionsService {
        SELECT l.id AS distribution_id, l.token, l.epoch::text AS epoch, l.root,
               (SELECT cumulative::text FROM line) AS cumulative, (SELECT position FROM line) AS position,
               coalesce((SELECT max((args->>'cumulative')::numeric) FROM chain_event
-                WHERE address = l.token AND name = 'RevenueClaimed' AND args->>'account' = $2), 0)::text AS claimed,
+                WHERE address = l.token AND name = 'RevenueClaimed'
+                  AND args->>'account' IN (SELECT account FROM lineage)), 0)::text AS claimed,
+              EXISTS (SELECT 1 FROM chain_event WHERE address = l.token AND name = 'WalletRecovered'
+                AND args->>'lostWallet' = $2) AS recovered,
               (SELECT (args->>'frozen')::boolean FROM chain_event
                 WHERE address = l.token AND name = 'WalletFrozen' AND args->>'account' = $2
                 ORDER BY block_number DESC, log_index DESC LIMIT 1) AS frozen,
@@ -165,7 +177,8 @@ export class DistributionsService {
       root: row.root,
       cumulative: cumulative.toString(),
       claimed: claimed.toString(),
-      claimable: (cumulative > claimed ? cumulative - claimed : 0n).toString(),
+      claimable: (!row.recovered && cumulative > claimed ? cumulative - claimed : 0n).toString(),
+      recovered: row.recovered,
       frozen: row.frozen === true,
       proof,
     };
@@ -186,12 +199,11 @@ export class DistributionsService {
               e.account AS wallet, e.balance::text AS balance, d.supply::text AS supply,
               d.distributable::text AS distributable, e.amount::text AS amount,
               e.cumulative::text AS cumulative
-         FROM distribution d
+         FROM wallet w
+         JOIN distribution_entitlement e ON e.account = w.address::character(42)
+         JOIN distribution d ON d.id = e.distribution_id
          JOIN farm f ON f.id = d.farm_id
-        CROSS JOIN (SELECT address::character(42) AS address FROM wallet WHERE user_id = $1) w
-         JOIN LATERAL (SELECT * FROM distribution_entitlement x
-                        WHERE x.distribution_id = d.id AND x.account = w.address LIMIT 1) e ON true
-        WHERE d.status IN ('computed', 'published')
+        WHERE w.user_id = $1 AND d.status IN ('computed', 'published')
           AND ($2::bigint IS NULL OR d.epoch = $2) AND ($3::uuid IS NULL OR d.farm_id = $3)
         ORDER BY d.epoch, f.name, d.farm_id, e.account`,
       [investorId, filter.epoch?.toString() ?? null, filter.farmId ?? null],

@@ -77,6 +77,14 @@ export class RevenueReportsService {
       }
       const uptime = await manager.findOneBy(UptimeEpoch, { farmId, epoch: input.epoch });
       if (!uptime) throw OracleError.epochNotReported(input.epoch);
+      if (uptime.status !== 'accepted') throw DistributionError.epochNotConfirmed(input.epoch);
+      // Epochs the oracle reported between the last report and this one: skipping one (an epoch
+      // under the SLA, say) is for compliance to accept.
+      const [{ skipped }] = await manager.query<{ skipped: number }[]>(
+        `SELECT count(*)::int AS skipped FROM uptime_epoch
+          WHERE farm_id = $1 AND epoch < $2 AND ($3::bigint IS NULL OR epoch > $3)`,
+        [farmId, input.epoch.toString(), latest?.epoch.toString() ?? null],
+      );
 
       const deviation = deviationBps(input.amount, uptime.revenue);
       const tolerance = this.config.REVENUE_TOLERANCE_BPS;
@@ -89,7 +97,9 @@ export class RevenueReportsService {
         expectedAmount: uptime.revenue,
         deviationBps: deviation,
         toleranceBps: tolerance,
-        status: withinTolerance(deviation, tolerance) ? 'accepted' : 'pending_review',
+        skippedEpochs: skipped,
+        status:
+          withinTolerance(deviation, tolerance) && skipped === 0 ? 'accepted' : 'pending_review',
         reviewedBy: null,
         reviewReason: null,
         reviewedAt: null,
@@ -101,6 +111,7 @@ export class RevenueReportsService {
         amount: input.amount.toString(),
         expectedAmount: uptime.revenue.toString(),
         deviationBps: deviation?.toString() ?? null,
+        skippedEpochs: skipped,
         status: report.status,
       });
       if (report.status === 'accepted') await this.draft(manager, report, farm, token, uptime);

@@ -152,7 +152,12 @@ export class DistributionsController {
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="statement-${investorId}.csv"`);
-      return stringify(lines, { header: true, columns: [...STATEMENT_COLUMNS] });
+      // escape_formulas: a farm's name cannot run as a spreadsheet formula.
+      return stringify(lines, {
+        header: true,
+        columns: [...STATEMENT_COLUMNS],
+        escape_formulas: true,
+      });
     }
     return { investorId, lines, total: sum(lines).toString() };
   }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JsonRpcProvider, ZeroHash } from 'ethers';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, WORKER_ACTOR } from '@gpu/audit';
 import { CHAIN_PROVIDER, DEPLOYMENT, type Deployment } from '@gpu/chain';
 import { safeErrorMessage } from '@gpu/common';
-import { inTransaction } from '@gpu/database';
+import { AppConfig } from '@gpu/config';
+import { AdvisoryLock, inTransaction } from '@gpu/database';
 import { NODES_PER_CHUNK } from '../entities/distribution-tree-chunk.entity';
 import { Distribution } from '../entities/distribution.entity';
 import { buildRevenueTree, Keccak, revenueLeafHash } from '../merkle/revenue-tree';
@@ -81,6 +82,7 @@ export class ComputeDistributions {
     private readonly dataSource: DataSource,
     private readonly publisher: DistributionPublisher,
     private readonly audit: AuditLog,
+    private readonly config: AppConfig,
     @Inject(DEPLOYMENT) private readonly deployment: Deployment,
     @Inject(CHAIN_PROVIDER) provider: JsonRpcProvider,
   ) {
@@ -111,25 +113,13 @@ export class ComputeDistributions {
 
   /** Computes one draft distribution, or resumes it; one computation per farm at a time. */
   async compute(id: string, options: ComputeOptions = {}): Promise<ComputeOutcome> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const { farmId } = await this.dataSource.getRepository(Distribution).findOneByOrFail({ id });
+    const lock = new AdvisoryLock(this.config.DATABASE_URL, `distribution:${farmId}`);
     try {
-      const [{ locked }] = await runner.query(
-        `SELECT pg_try_advisory_lock(hashtext('distribution:' || farm_id::text)) AS locked
-           FROM distribution WHERE id = $1`,
-        [id],
-      );
-      if (!locked) return 'busy';
-      try {
-        return await this.computeLocked(id, options);
-      } finally {
-        await runner.query(
-          `SELECT pg_advisory_unlock(hashtext('distribution:' || farm_id::text)) FROM distribution WHERE id = $1`,
-          [id],
-        );
-      }
+      if (!(await lock.holdOrAcquire())) return 'busy';
+      return await this.computeLocked(id, options);
     } finally {
-      await runner.release();
+      await lock.release();
     }
   }
 
@@ -162,9 +152,7 @@ export class ComputeDistributions {
     }
     const tree = await this.treeOf(plan, draft.token);
     clock.lap('tree');
-    await this.dataSource
-      .getRepository(Distribution)
-      .update({ id, status: 'draft' }, { accounts: plan.lines.length });
+    await this.startWriting(draft, tree.root, plan.lines.length);
     const batches = { written: 0, stopAfter: options.stopAfterBatches };
     const batchSize = options.batchSize ?? 20_000;
     await this.writeEntitlements(draft.id, plan, tree.positions, batchSize, batches);
@@ -179,6 +167,7 @@ export class ComputeDistributions {
         [id],
       );
       if (row.status !== 'draft') return;
+      await this.assertComplete(manager, id, plan.lines.length, tree.nodes);
       const computed: Partial<Distribution> = {
         status: 'computed',
         dustIn: previous?.dustOut ?? 0n,
@@ -220,6 +209,56 @@ export class ComputeDistributions {
     return 'computed';
   }
 
+  /**
+   * Records the root the rows about to be written belong to. A resumed computation that arrives at
+   * another root (the index under its snapshot changed, or the code did) drops what the earlier run
+   * wrote and starts again, so rows of two plans never mix.
+   */
+  private async startWriting(draft: Distribution, root: string, lines: number): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      if (draft.root !== null && draft.root !== root) {
+        this.logger.warn(
+          `distribution ${draft.id}: resumed with root ${root}, not ${draft.root}; writing it again`,
+        );
+        await manager.query(`DELETE FROM distribution_entitlement WHERE distribution_id = $1`, [
+          draft.id,
+        ]);
+        await manager.query(`DELETE FROM distribution_tree_chunk WHERE distribution_id = $1`, [
+          draft.id,
+        ]);
+      }
+      await manager.update(
+        Distribution,
+        { id: draft.id, status: 'draft' },
+        {
+          root,
+          accounts: lines,
+          processedAccounts: draft.root === root ? draft.processedAccounts : 0,
+        },
+      );
+    });
+  }
+
+  /** Every line and tree chunk is there: the last check before the root is published. */
+  private async assertComplete(
+    manager: EntityManager,
+    id: string,
+    lines: number,
+    nodes: Buffer | null,
+  ): Promise<void> {
+    const [written] = await manager.query<{ lines: number; bytes: string | null }[]>(
+      `SELECT (SELECT count(*)::int FROM distribution_entitlement WHERE distribution_id = $1) AS lines,
+              (SELECT sum(length(nodes))::text FROM distribution_tree_chunk WHERE distribution_id = $1) AS bytes`,
+      [id],
+    );
+    const bytes = Number(written.bytes ?? 0);
+    if (written.lines !== lines || bytes !== (nodes?.length ?? 0)) {
+      throw new Error(
+        `distribution ${id} is incomplete: ${written.lines} of ${lines} lines, ${bytes} of ${nodes?.length ?? 0} tree bytes`,
+      );
+    }
+  }
+
   /** Entitlement rows in account order from where an earlier run stopped, each batch with the progress. */
   private async writeEntitlements(
     id: string,
@@ -248,11 +287,7 @@ export class ComputeDistributions {
             positions.slice(start, start + batchSize),
           ],
         );
-        await manager.query(
-          `UPDATE distribution SET processed_accounts = (SELECT count(*) FROM distribution_entitlement
-             WHERE distribution_id = $1) WHERE id = $1`,
-          [id],
-        );
+        await manager.update(Distribution, { id }, { processedAccounts: start + lines.length });
       });
       countBatch(batches);
     }
@@ -281,7 +316,15 @@ export class ComputeDistributions {
 
   /** The snapshot block, found once and kept; null while the index has not passed the epoch's end. */
   private async snapshotBlock(draft: Distribution): Promise<bigint | null> {
-    if (draft.snapshotBlock !== null) return draft.snapshotBlock;
+    if (draft.snapshotBlock !== null) {
+      // A reorg deeper than the confirmations can move the index back under it: wait until it is there again.
+      const [{ indexed }] = await this.dataSource.query<{ indexed: string | null }[]>(
+        `SELECT max(block_number)::text AS indexed FROM index_cursor`,
+      );
+      return indexed !== null && BigInt(indexed) >= draft.snapshotBlock
+        ? draft.snapshotBlock
+        : null;
+    }
     const [bounds] = await this.dataSource.query<
       { ends_at: Date; from_block: string | null; indexed: string | null }[]
     >(

@@ -4,6 +4,7 @@ import {
   approveStablecoinCall,
   type ChainIntent,
   ChainOutbox,
+  type ChainTx,
   DEPLOYMENT,
   type Deployment,
   publishRevenueRootCall,
@@ -17,20 +18,32 @@ type Publishable = Pick<
 >;
 
 /**
- * The two platform-lane transactions that publish a distribution: the stablecoin allowance for
- * its funding, then `publishRevenueRoot`, which pulls it. One lane, so they are mined in this order.
+ * The platform-lane transactions that publish a distribution, in order (one lane): the stablecoin
+ * allowance for its funding, then `publishRevenueRoot`, which pulls it. A later attempt first sets
+ * the allowance an earlier one may have left back to 0, as USDT-like tokens demand.
  */
 export function publishIntents(
   deployment: Deployment,
   distribution: Publishable,
   attempt: number,
-): [ChainIntent, ChainIntent] {
+): ChainIntent[] {
   const { id, token, epoch, root, totalCumulative, funding } = distribution;
   if (root === null || totalCumulative === null || funding === null) {
     throw new Error(`distribution ${id} is not computed`);
   }
   const reference = `distribution:${id}`;
+  const reset: ChainIntent[] =
+    attempt > 1
+      ? [
+          {
+            ...approveStablecoinCall(deployment, token, 0n),
+            reference,
+            idempotencyKey: `${reference}:approve-reset:${attempt}`,
+          },
+        ]
+      : [];
   return [
+    ...reset,
     {
       ...approveStablecoinCall(deployment, token, funding),
       reference,
@@ -58,9 +71,12 @@ export class DistributionPublisher {
   async enqueue(manager: EntityManager, distribution: Distribution): Promise<void> {
     if (distribution.epoch > MAX_UINT32) throw new RangeError('the epoch exceeds uint32');
     const attempt = distribution.publishAttempts + 1;
-    const [approve, publishRoot] = publishIntents(this.deployment, distribution, attempt);
-    await this.outbox.enqueue(manager, approve);
-    const publish = await this.outbox.enqueue(manager, publishRoot);
+    const txs: ChainTx[] = [];
+    for (const intent of publishIntents(this.deployment, distribution, attempt)) {
+      txs.push(await this.outbox.enqueue(manager, intent));
+    }
+    // The last one publishes: its outcome is the distribution's.
+    const publish = txs[txs.length - 1];
     await manager.update(
       Distribution,
       { id: distribution.id },

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '@gpu/database';
 
 const money = { precision: 78, scale: 0, transformer: bigintTransformer } as const;
@@ -9,6 +9,8 @@ const money = { precision: 78, scale: 0, transformer: bigintTransformer } as con
  * Merkle leaf. Earlier holders with nothing now keep a line (amount 0) so their leaf stays.
  */
 @Entity('distribution_entitlement')
+// An investor's statement starts from the wallets.
+@Index('ix_distribution_entitlement_account', ['account', 'distributionId'])
 @Check('ck_distribution_entitlement_amounts', `"amount" >= 0 AND "cumulative" >= "amount"`)
 export class DistributionEntitlement {
   @PrimaryColumn('uuid')

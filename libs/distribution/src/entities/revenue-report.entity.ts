@@ -55,6 +55,10 @@ export class RevenueReport {
   @Column('integer')
   toleranceBps: number;
 
+  /** Epochs the oracle reported between the farm's previous report and this one; any needs review. */
+  @Column('integer', { default: 0 })
+  skippedEpochs: number;
+
   @Column('text')
   status: RevenueReportStatus;
 

@@ -30,6 +30,8 @@ export class PublishOutcomeListener implements ChainTxListenerOf {
       if (!distribution) return;
       const subject = `distribution:${distribution.id}`;
       if (outcome.state !== 'confirmed') {
+        // The same outcome told again: recorded already.
+        if (distribution.publishFailure !== null) return;
         await manager.update(
           Distribution,
           { id: distribution.id },
@@ -47,9 +49,16 @@ export class PublishOutcomeListener implements ChainTxListenerOf {
         { id: distribution.id },
         { status: 'published', publishTxHash: outcome.txHash, publishedAt: new Date() },
       );
+      // Older trees can prove nothing any more, and their lines with nothing entitled are no
+      // one's statement; the lines of this distribution carry the cumulative amounts on.
       await manager.query(
         `DELETE FROM distribution_tree_chunk n USING distribution d
           WHERE n.distribution_id = d.id AND d.farm_id = $1 AND d.epoch < $2`,
+        [distribution.farmId, distribution.epoch.toString()],
+      );
+      await manager.query(
+        `DELETE FROM distribution_entitlement e USING distribution d
+          WHERE e.distribution_id = d.id AND d.farm_id = $1 AND d.epoch < $2 AND e.amount = 0`,
         [distribution.farmId, distribution.epoch.toString()],
       );
       await this.audit.record(manager, WORKER_ACTOR, 'distribution.published', subject, {

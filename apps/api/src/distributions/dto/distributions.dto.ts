@@ -71,6 +71,10 @@ export class RevenueReportResponse {
   })
   deviationBps: string | null;
   @ApiProperty() toleranceBps: number;
+  @ApiProperty({
+    description: 'Epochs the oracle reported since the previous report: any needs review',
+  })
+  skippedEpochs: number;
   @ApiProperty({ enum: ['accepted', 'pending_review', 'approved', 'rejected'] }) status: string;
   @ApiProperty({ nullable: true, type: String }) reviewedBy: string | null;
   @ApiProperty({ nullable: true, type: String }) reviewReason: string | null;
@@ -94,6 +98,7 @@ export function toRevenueReportResponse(report: RevenueReport): RevenueReportRes
     expectedAmount: report.expectedAmount.toString(),
     deviationBps: report.deviationBps?.toString() ?? null,
     toleranceBps: report.toleranceBps,
+    skippedEpochs: report.skippedEpochs,
     status: report.status,
     reviewedBy: report.reviewedBy,
     reviewReason: report.reviewReason,
@@ -234,6 +239,10 @@ export class RevenueClaimResponse implements RevenueClaim {
   cumulative: string;
   @ApiProperty({ description: 'Claimed so far (indexed RevenueClaimed events)' }) claimed: string;
   @ApiProperty() claimable: string;
+  @ApiProperty({
+    description: 'Recovered to another wallet: the new wallet claims, this one nothing',
+  })
+  recovered: boolean;
   @ApiProperty({ description: 'A frozen wallet stays entitled and claims once unfrozen' })
   frozen: boolean;
   @ApiProperty({ type: [String], description: 'The claimRevenue proof' }) proof: string[];

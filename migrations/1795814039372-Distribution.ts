@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Distribution1795812678136 implements MigrationInterface {
-  name = 'Distribution1795812678136';
+export class Distribution1795814039372 implements MigrationInterface {
+  name = 'Distribution1795814039372';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -15,7 +15,10 @@ export class Distribution1795812678136 implements MigrationInterface {
       `CREATE TABLE "distribution_entitlement" ("distribution_id" uuid NOT NULL, "account" character(42) NOT NULL, "balance" numeric(78,0) NOT NULL, "amount" numeric(78,0) NOT NULL, "cumulative" numeric(78,0) NOT NULL, "position" integer, CONSTRAINT "ck_distribution_entitlement_amounts" CHECK ("amount" >= 0 AND "cumulative" >= "amount"), CONSTRAINT "PK_1998ad346616c5e7f0212aee384" PRIMARY KEY ("distribution_id", "account"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "revenue_report" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "farm_id" uuid NOT NULL, "epoch" bigint NOT NULL, "amount" numeric(78,0) NOT NULL, "evidence_ref" text NOT NULL, "reported_by" uuid NOT NULL, "expected_amount" numeric(78,0) NOT NULL, "deviation_bps" numeric(78,0), "tolerance_bps" integer NOT NULL, "status" text NOT NULL, "reviewed_by" uuid, "review_reason" text, "reviewed_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_revenue_report_amount" CHECK ("amount" >= 0), CONSTRAINT "PK_2544e7859ab23617e5b9d9df338" PRIMARY KEY ("id"))`,
+      `CREATE INDEX "ix_distribution_entitlement_account" ON "distribution_entitlement"  ("account", "distribution_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "revenue_report" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "farm_id" uuid NOT NULL, "epoch" bigint NOT NULL, "amount" numeric(78,0) NOT NULL, "evidence_ref" text NOT NULL, "reported_by" uuid NOT NULL, "expected_amount" numeric(78,0) NOT NULL, "deviation_bps" numeric(78,0), "tolerance_bps" integer NOT NULL, "skipped_epochs" integer NOT NULL DEFAULT '0', "status" text NOT NULL, "reviewed_by" uuid, "review_reason" text, "reviewed_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_revenue_report_amount" CHECK ("amount" >= 0), CONSTRAINT "PK_2544e7859ab23617e5b9d9df338" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_revenue_report_farm_epoch" ON "revenue_report"  ("farm_id", "epoch") WHERE "status" <> 'rejected'`,
@@ -34,6 +37,7 @@ export class Distribution1795812678136 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."ix_chain_event_revenue_claim"`);
     await queryRunner.query(`DROP INDEX "public"."uq_revenue_report_farm_epoch"`);
     await queryRunner.query(`DROP TABLE "revenue_report"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_distribution_entitlement_account"`);
     await queryRunner.query(`DROP TABLE "distribution_entitlement"`);
     await queryRunner.query(`DROP INDEX "public"."ix_distribution_status"`);
     await queryRunner.query(`DROP TABLE "distribution"`);
