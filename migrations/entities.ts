@@ -1,5 +1,6 @@
 import { AUDIT_ENTITIES } from '@gpu/audit';
 import { CHAIN_ENTITIES } from '@gpu/chain';
+import { COMPLIANCE_ENTITIES } from '@gpu/compliance';
 import { DISTRIBUTION_ENTITIES } from '@gpu/distribution';
 import { FARM_ENTITIES } from '@gpu/farms';
 import { IDENTITY_ENTITIES } from '@gpu/identity';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   ...ISSUANCE_ENTITIES,
   ...ORACLE_ENTITIES,
   ...DISTRIBUTION_ENTITIES,
+  ...COMPLIANCE_ENTITIES,
 ];

@@ -9,7 +9,9 @@ import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
 import { IssuanceModule } from '@gpu/issuance';
 import { OracleModule } from '@gpu/oracle';
+import { ComplianceModule } from '@gpu/compliance';
 import { DistributionModule } from '@gpu/distribution';
+import { EnforcementController } from './compliance/enforcement.controller';
 import { DistributionsController } from './distributions/distributions.controller';
 import { RevenueReportsController } from './distributions/revenue-reports.controller';
 import { UptimeController } from './uptime/uptime.controller';
@@ -50,6 +52,7 @@ export class ApiModule {
         IssuanceModule,
         OracleModule,
         DistributionModule,
+        ComplianceModule,
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -70,6 +73,7 @@ export class ApiModule {
         UptimeController,
         RevenueReportsController,
         DistributionsController,
+        EnforcementController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

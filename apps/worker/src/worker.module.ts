@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditAnchorModule, AuditModule } from '@gpu/audit';
 import { ChainWorkerModule } from '@gpu/chain';
 import { AppConfig, ConfigModule } from '@gpu/config';
+import { ComplianceWorkerModule } from '@gpu/compliance';
 import { DatabaseModule } from '@gpu/database';
 import { DistributionWorkerModule } from '@gpu/distribution';
 import { FarmsWorkerModule } from '@gpu/farms';
@@ -30,6 +31,7 @@ export class WorkerModule {
         IssuanceWorkerModule,
         OracleWorkerModule,
         DistributionWorkerModule,
+        ComplianceWorkerModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit-log.service';
+import { AuditSearchService } from './audit-search.service';
 import { AuditEntry } from './entities/audit-entry.entity';
 
 export const AUDIT_ENTITIES = [AuditEntry];
@@ -9,7 +10,7 @@ export const AUDIT_ENTITIES = [AuditEntry];
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
-  providers: [AuditLog],
-  exports: [AuditLog],
+  providers: [AuditLog, AuditSearchService],
+  exports: [AuditLog, AuditSearchService],
 })
 export class AuditModule {}

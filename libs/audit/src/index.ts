@@ -1,4 +1,5 @@
 export * from './actor';
+export * from './audit-search.service';
 export * from './audit-anchor-verifier';
 export * from './audit-anchor.module';
 export * from './audit-anchor.repository';

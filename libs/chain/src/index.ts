@@ -39,5 +39,6 @@ export * from './identity/investor-id';
 export * from './tokenization/farm-token-call';
 export * from './sale/primary-sale-call';
 export * from './revenue/revenue-root-call';
+export * from './compliance/enforcement-calls';
 export * from './entities/chain-event-consumer.entity';
 export * from './events/chain-event-feed';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FarmError, FarmToken, type FarmViewer, FarmsService } from '@gpu/farms';
+import { IssuanceError } from './issuance.errors';
 
 export interface Holding {
   farmId: string;
@@ -36,6 +37,19 @@ export interface CapTable {
   asOfBlock: string | null;
   items: CapTableEntry[];
 }
+
+/** `balances`: every holder's balance of token $1 at the end of block $2, from the indexed transfers. */
+const BALANCES_AT_BLOCK = `balances AS (
+  SELECT account, sum(delta) AS balance FROM (
+      SELECT to_address AS account, amount AS delta FROM token_transfer
+       WHERE token = $1 AND block_number <= $2
+      UNION ALL
+      SELECT from_address, -amount FROM token_transfer
+       WHERE token = $1 AND block_number <= $2
+    ) moves
+   WHERE account <> '0x0000000000000000000000000000000000000000'
+   GROUP BY account HAVING sum(delta) > 0
+)`;
 
 /** Formats balance / supply as a percentage with 6 decimals, in integers only. */
 export function percentageOf(balance: bigint, supply: bigint): string {
@@ -91,15 +105,20 @@ export class HoldingsService {
     }));
   }
 
-  /** The farm token's holders from indexed transfers; an operator sees own farms only. */
+  /**
+   * The farm token's holders from indexed transfers, now or at the end of `atBlock` (an indexed
+   * block); an operator sees own farms only.
+   */
   async capTable(
     viewer: FarmViewer,
     farmId: string,
     page: { limit: number; offset: number },
+    atBlock?: bigint,
   ): Promise<CapTable> {
     await this.farms.find(viewer, farmId);
     const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
     if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
+    if (atBlock !== undefined) return this.capTableAt(viewer, farmId, token, page, atBlock);
     const [summary] = await this.dataSource.query<
       { supply: string | null; holders: string; as_of: string | null }[]
     >(
@@ -118,13 +137,81 @@ export class HoldingsService {
         ORDER BY b.balance DESC, b.holder LIMIT $2 OFFSET $3`,
       [token.tokenAddress, page.limit, page.offset],
     );
+    return this.capTableOf(
+      viewer,
+      farmId,
+      token,
+      supply,
+      Number(summary.holders),
+      summary.as_of,
+      rows,
+    );
+  }
+
+  /** Balances summed from the transfers up to `block`, in one pass (the window counts them all). */
+  private async capTableAt(
+    viewer: FarmViewer,
+    farmId: string,
+    token: FarmToken,
+    page: { limit: number; offset: number },
+    block: bigint,
+  ): Promise<CapTable> {
+    const [cursor] = await this.dataSource.query<{ indexed: string | null }[]>(
+      `SELECT max(block_number)::text AS indexed FROM index_cursor`,
+    );
+    if (cursor.indexed === null || block > BigInt(cursor.indexed)) {
+      throw IssuanceError.blockNotIndexed(block, cursor.indexed);
+    }
+    const args = [token.tokenAddress.toLowerCase(), block.toString()];
+    const rows = await this.dataSource.query<
+      {
+        holder: string;
+        balance: string;
+        investor_id: string | null;
+        holders: string;
+        supply: string;
+      }[]
+    >(
+      `WITH ${BALANCES_AT_BLOCK}, page AS (
+         SELECT account, balance, count(*) OVER () AS holders, sum(balance) OVER () AS supply
+           FROM balances ORDER BY balance DESC, account LIMIT $3 OFFSET $4
+       )
+       SELECT p.account AS holder, p.balance::text AS balance, w.user_id AS investor_id,
+              p.holders::text AS holders, p.supply::text AS supply
+         FROM page p LEFT JOIN wallet w ON w.address = p.account
+        ORDER BY p.balance DESC, p.account`,
+      [...args, page.limit, page.offset],
+    );
+    let totals = { holders: rows[0]?.holders ?? '0', supply: rows[0]?.supply ?? '0' };
+    if (rows.length === 0 && page.offset > 0) {
+      // A page past the end: the totals still describe the table.
+      [totals] = await this.dataSource.query<{ holders: string; supply: string }[]>(
+        `WITH ${BALANCES_AT_BLOCK}
+         SELECT count(*)::text AS holders, coalesce(sum(balance), 0)::text AS supply FROM balances`,
+        args,
+      );
+    }
+    const supply = BigInt(totals.supply);
+    const holders = Number(totals.holders);
+    return this.capTableOf(viewer, farmId, token, supply, holders, block.toString(), rows);
+  }
+
+  private capTableOf(
+    viewer: FarmViewer,
+    farmId: string,
+    token: FarmToken,
+    supply: bigint,
+    holders: number,
+    asOfBlock: string | null,
+    rows: { holder: string; balance: string; investor_id: string | null }[],
+  ): CapTable {
     return {
       farmId,
       token: token.tokenAddress,
       symbol: token.symbol,
       totalSupply: supply.toString(),
-      holders: Number(summary.holders),
-      asOfBlock: summary.as_of,
+      holders,
+      asOfBlock,
       items: rows.map((row) => {
         const balance = BigInt(row.balance);
         return {

@@ -1,6 +1,7 @@
 import { DomainError, type DomainErrorKind } from '@gpu/common';
 
 export enum IssuanceErrorCode {
+  BLOCK_NOT_INDEXED = 'BLOCK_NOT_INDEXED',
   OFFERING_NOT_FOUND = 'OFFERING_NOT_FOUND',
   OFFERING_INVALID = 'OFFERING_INVALID',
   OFFERING_FARM_NOT_TOKENIZED = 'OFFERING_FARM_NOT_TOKENIZED',
@@ -207,6 +208,15 @@ export class IssuanceError extends DomainError {
       'forbidden',
       `The token allows ${maxHolders} holders and would have more`,
       { maxHolders },
+    );
+  }
+
+  static blockNotIndexed(block: bigint, indexed: string | null): IssuanceError {
+    return new IssuanceError(
+      IssuanceErrorCode.BLOCK_NOT_INDEXED,
+      'conflict',
+      `Block ${block} is not indexed yet (the index has read up to ${indexed ?? 'nothing'})`,
+      { block: block.toString(), indexedTo: indexed },
     );
   }
 

@@ -12,9 +12,9 @@ import type { Actor } from '@gpu/audit';
 import type { Principal } from '@gpu/identity';
 import { HoldingsService, IssuanceError, OfferingsService, PlaceOrder } from '@gpu/issuance';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
-import { PageQuery } from '../http/page.query';
 import { uuidPipe } from '../http/uuid.pipe';
 import {
+  CapTableQuery,
   CapTableResponse,
   CreateOfferingRequest,
   ListOfferingsQuery,
@@ -158,18 +158,20 @@ export class OfferingsController {
   @Get('farms/:id/cap-table')
   @Roles(['operator', 'compliance', 'admin'], 'farms:read')
   @ApiOperation({
-    summary: "The farm token's holders, balances and shares, from indexed transfers",
+    summary:
+      "The farm token's holders, balances and shares, from indexed transfers: now, or at the end of ?block=N (an indexed block)",
   })
   @ApiOkResponse({ type: CapTableResponse })
   capTable(
     @Param('id', uuidPipe) farmId: string,
-    @Query() page: PageQuery,
+    @Query() query: CapTableQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CapTableResponse> {
     return this.holdings.capTable(
       { userId: principal.userId, operatorOnly: principal.role === 'operator' },
       farmId,
-      page,
+      { limit: query.limit, offset: query.offset },
+      query.block === undefined ? undefined : BigInt(query.block),
     );
   }
 }

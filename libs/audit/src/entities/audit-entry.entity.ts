@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '@gpu/database';
 
 /**
@@ -7,6 +7,11 @@ import { bigintTransformer } from '@gpu/database';
  * A trigger refuses UPDATE, DELETE and TRUNCATE.
  */
 @Entity('audit_entry')
+// Audit search: by actor, subject or action, newest first, and by time.
+@Index('ix_audit_entry_actor', ['actor', 'sequence'])
+@Index('ix_audit_entry_subject', ['subject', 'sequence'])
+@Index('ix_audit_entry_action', ['action', 'sequence'])
+@Index('ix_audit_entry_occurred_at', ['occurredAt'])
 export class AuditEntry {
   /** 1, 2, 3, ... without gaps. */
   @PrimaryColumn('bigint', { transformer: bigintTransformer })

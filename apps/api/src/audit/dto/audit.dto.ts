@@ -1,4 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PageQuery } from '../../http/page.query';
 
 class AuditHeadDto {
   @ApiProperty() sequence: string;
@@ -47,4 +49,52 @@ export class AuditVerificationResponse {
   @ApiProperty({ type: AuditHeadDto, nullable: true }) head: AuditHeadDto | null;
   @ApiProperty({ type: AuditProblemDto, required: false }) firstProblem?: AuditProblemDto;
   @ApiProperty({ type: AnchorCheckDto }) anchors: AnchorCheckDto;
+}
+
+export class AuditSearchQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Exact actor, e.g. user:<uuid> or worker' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'Exact subject, e.g. farm:<uuid>' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  subject?: string;
+
+  @ApiPropertyOptional({ description: 'Exact action, e.g. compliance.wallet-freeze' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'From this instant (inclusive), ISO 8601' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Until this instant (exclusive), ISO 8601' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class AuditEntryResponse {
+  @ApiProperty() sequence: string;
+  @ApiProperty() occurredAt: string;
+  @ApiProperty() actor: string;
+  @ApiProperty() role: string;
+  @ApiProperty() action: string;
+  @ApiProperty() subject: string;
+  @ApiProperty({ nullable: true, type: String }) requestId: string | null;
+  @ApiProperty({ description: 'SHA-256 of the canonical JSON of the change' }) changeDigest: string;
+  @ApiProperty() previousHash: string;
+  @ApiProperty() hash: string;
+}
+
+export class AuditEntryPage extends PageQuery {
+  @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
+  @ApiProperty() total: number;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEthereumAddress,
   IsIn,
@@ -19,6 +19,7 @@ import {
   type OrderStatus,
   type OrderView,
 } from '@gpu/issuance';
+import { IsIntegerStringUpTo } from '../../http/is-integer-string.validator';
 import { PageQuery } from '../../http/page.query';
 
 const MAX_FRACTIONS = Number.MAX_SAFE_INTEGER;
@@ -242,6 +243,15 @@ export class PortfolioResponse {
   @ApiProperty({ type: [HoldingResponse] }) holdings: HoldingResponse[];
   @ApiProperty({ type: [OrderResponse], description: 'The latest 100 orders' })
   orders: OrderResponse[];
+}
+
+export class CapTableQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'The table at the end of this block (decimal, indexed already)',
+  })
+  @IsOptional()
+  @IsIntegerStringUpTo(2n ** 63n - 1n)
+  block?: string;
 }
 
 class CapTableEntryResponse {

@@ -1,0 +1,2 @@
+/** The ChainTxListener topic of enforcement transactions. */
+export const ENFORCEMENT_TOPIC = 'compliance.enforcement';
