@@ -12,6 +12,7 @@ import { OracleModule } from '@gpu/oracle';
 import { ComplianceModule } from '@gpu/compliance';
 import { DistributionModule } from '@gpu/distribution';
 import { EnforcementController } from './compliance/enforcement.controller';
+import { ReportsController } from './compliance/reports.controller';
 import { DistributionsController } from './distributions/distributions.controller';
 import { RevenueReportsController } from './distributions/revenue-reports.controller';
 import { UptimeController } from './uptime/uptime.controller';
@@ -74,6 +75,7 @@ export class ApiModule {
         RevenueReportsController,
         DistributionsController,
         EnforcementController,
+        ReportsController,
       ],
       providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChainModule } from '@gpu/chain';
 import { EnforcementService } from './enforcement.service';
+import { ReportsService } from './reports.service';
 import { EnforcementAction } from './entities/enforcement-action.entity';
 import { EnforcementOutcomeListener } from './jobs/enforcement-outcome.listener';
 
@@ -10,8 +11,8 @@ export const COMPLIANCE_ENTITIES = [EnforcementAction];
 /** Enforcement requests and reads: what the API serves. */
 @Module({
   imports: [TypeOrmModule.forFeature(COMPLIANCE_ENTITIES), ChainModule],
-  providers: [EnforcementService],
-  exports: [EnforcementService],
+  providers: [EnforcementService, ReportsService],
+  exports: [EnforcementService, ReportsService],
 })
 export class ComplianceModule {}
 

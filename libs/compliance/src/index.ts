@@ -3,3 +3,4 @@ export * from './compliance.module';
 export * from './compliance.tokens';
 export * from './enforcement.service';
 export * from './entities/enforcement-action.entity';
+export * from './reports.service';

@@ -7,3 +7,4 @@ export * from './transaction';
 export * from './advisory-lock';
 export * from './unique-violation';
 export * from './pg-pool';
+export * from './cursor-pages';

@@ -6,7 +6,13 @@ import type { SampleReadings } from './entities/gpu-sample.entity';
 import { UptimeEpoch } from './entities/uptime-epoch.entity';
 import { MONITORED_FARM_STATUSES } from './monitored-farms';
 import { OracleError } from './oracle.errors';
-import { type ExportedSample, epochSamplePages, SAMPLE_CSV_HEADER } from './samples/sample-export';
+import {
+  EPOCH_SAMPLES_SQL,
+  type ExportedSample,
+  SAMPLE_CSV_HEADER,
+  SAMPLE_PAGE_ROWS,
+} from './samples/sample-export';
+import { snapshotPages } from '@gpu/database';
 
 /** Who asks: operators see their own farms, investors the monitored ones, staff all. */
 export interface UptimeViewer {
@@ -104,22 +110,17 @@ export class UptimeService {
   }
 
   private async *sampleChunks(report: UptimeEpoch, format: SampleFormat): AsyncGenerator<string> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query('SET TRANSACTION READ ONLY');
-      if (format === 'csv') yield SAMPLE_CSV_HEADER;
-      const pages = epochSamplePages(runner.manager, report.farmId, report.startsAt, report.endsAt);
-      for await (const page of pages) {
-        yield format === 'csv'
-          ? page.map((sample) => sample.line).join('')
-          : page.map((sample) => JSON.stringify(toRecord(sample))).join('\n') + '\n';
-      }
-      await runner.commitTransaction();
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
+    if (format === 'csv') yield SAMPLE_CSV_HEADER;
+    const pages = snapshotPages<ExportedSample>(
+      this.dataSource,
+      EPOCH_SAMPLES_SQL,
+      [report.farmId, report.startsAt, report.endsAt],
+      SAMPLE_PAGE_ROWS,
+    );
+    for await (const page of pages) {
+      yield format === 'csv'
+        ? page.map((sample) => sample.line).join('')
+        : page.map((sample) => JSON.stringify(toRecord(sample))).join('\n') + '\n';
     }
   }
 

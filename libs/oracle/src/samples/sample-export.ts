@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { cursorPages } from '@gpu/database';
 import type { SampleReadings } from '../entities/gpu-sample.entity';
 
 /**
@@ -19,14 +20,14 @@ const SAMPLE_CSV_LINE_SQL = `concat_ws(',', n.gpu_uuid, extract(epoch from s.slo
   coalesce(s.memory_used_mb::text, '')) || E'\\n'`;
 
 /** Farm $1's samples with slots in [$2, $3), in canonical order (UUID in byte order, collation "C"). */
-const EPOCH_SAMPLES_SQL = `SELECT n.gpu_uuid AS "gpuUuid", extract(epoch from s.slot_at)::bigint::text AS slot,
+export const EPOCH_SAMPLES_SQL = `SELECT n.gpu_uuid AS "gpuUuid", extract(epoch from s.slot_at)::bigint::text AS slot,
     ${SAMPLE_CSV_LINE_SQL} AS line, s.up, s.reason, s.detail, s.utilization,
     s.temperature_c AS "temperatureC", s.power_mw AS "powerMw", s.memory_used_mb AS "memoryUsedMb"
   FROM gpu_sample s JOIN gpu_node n ON n.id = s.gpu_node_id
   WHERE s.farm_id = $1 AND s.slot_at >= $2 AND s.slot_at < $3
   ORDER BY n.gpu_uuid COLLATE "C", s.slot_at`;
 
-const PAGE_ROWS = 5000;
+export const SAMPLE_PAGE_ROWS = 5000;
 
 /** One exported sample: its canonical CSV line and its fields. */
 export interface ExportedSample extends SampleReadings {
@@ -40,26 +41,19 @@ export interface ExportedSample extends SampleReadings {
  * The epoch's samples in canonical order, a page at a time, through one server-side cursor (one
  * sort, whatever the size). `manager` must be in a transaction.
  */
-export async function* epochSamplePages(
+export function epochSamplePages(
   manager: EntityManager,
   farmId: string,
   startsAt: Date,
   endsAt: Date,
 ): AsyncGenerator<ExportedSample[]> {
-  await manager.query(`DECLARE epoch_samples NO SCROLL CURSOR FOR ${EPOCH_SAMPLES_SQL}`, [
-    farmId,
-    startsAt,
-    endsAt,
-  ]);
-  try {
-    for (;;) {
-      const rows: ExportedSample[] = await manager.query(`FETCH ${PAGE_ROWS} FROM epoch_samples`);
-      if (rows.length === 0) return;
-      yield rows;
-    }
-  } finally {
-    await manager.query('CLOSE epoch_samples');
-  }
+  return cursorPages<ExportedSample>(
+    manager,
+    'epoch_samples',
+    EPOCH_SAMPLES_SQL,
+    [farmId, startsAt, endsAt],
+    SAMPLE_PAGE_ROWS,
+  );
 }
 
 /** 0x SHA-256 of the epoch's canonical CSV export, and how many samples it holds. */
