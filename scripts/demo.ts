@@ -98,13 +98,14 @@ async function main(): Promise<void> {
     await showOfferingAndOrders(say, api, people, stack, tokenized);
     await showUptimeOracle(say, api, people, stack, tokenized, fleet);
     await showRevenueDistribution(say, api, people, stack, tokenized);
+    await showCompliance(say, api, people, stack, tokenized);
     await showRefusals(say, api, people);
     await showObservability(say, api);
     await showAuditVerification(say, api.as(people.officer));
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; the operator reported the epoch revenue, the holders share was published as one funded Merkle root and an investor claimed hers on chain; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; the operator reported the epoch revenue, the holders share was published as one funded Merkle root and an investor claimed hers on chain; a compliance officer froze a wallet, forced a transfer, recovered a lost wallet and read the cap table back in time and the holder register; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -894,6 +895,151 @@ async function showAuditVerification(say: Narrator, officer: DemoClient): Promis
     ],
   );
   if (!result.valid) throw new Error('the audit log does not verify');
+}
+
+async function showCompliance(
+  say: Narrator,
+  api: DemoClient,
+  people: People,
+  stack: LocalStack,
+  tokenized: Tokenized,
+): Promise<void> {
+  say.section('A compliance officer enforces on chain, looks back in time and reports');
+  const officer = api.as(people.officer);
+  const deployment = readDeploymentFile(stack.env.DEPLOYMENT_FILE);
+  const provider = createChainProvider(stack.env.RPC_URL, deployment.chainId, 10_000);
+  const keys = wellKnownDevPrivateKeys();
+  const [alice, bob, aliceSpare] = [keys[2], keys[3], keys[4]].map((k) => new Wallet(k, provider));
+  const route = `/farms/${tokenized.farmId}/enforcement`;
+  const act = async (path: string, body: Record<string, unknown>): Promise<Body> => {
+    const key = `demo-${path}-${randomBytes(6).toString('hex')}`;
+    const first = await officer.raw('POST', `${route}/${path}`, JSON.stringify(body), {
+      'idempotency-key': key,
+    });
+    if (first.status !== 201) throw new Error(`${path} refused: ${JSON.stringify(first.body)}`);
+    return officer.waitFor(
+      `/enforcement-actions/${String(first.body.id)}`,
+      (action) => action.status !== 'pending',
+      30_000,
+    );
+  };
+  try {
+    const token = GpuFarmToken__factory.connect(tokenized.token, provider);
+    const frozen = await act('wallet-freezes', {
+      wallet: bob.address,
+      frozen: true,
+      reason: 'sanctions screening hit, pending review',
+    });
+    let refusal = '';
+    try {
+      await token.connect(bob).transfer.staticCall(alice.address, 1n);
+    } catch (error) {
+      const data = (error as { data?: string }).data;
+      const parsed = data ? token.interface.parseError(data) : null;
+      refusal = parsed ? `${parsed.name}(${parsed.args.join(', ')})` : String(error);
+    }
+    say.step(
+      `freeze bob's wallet (POST /farms/:id/enforcement/wallet-freezes, with a reason and an Idempotency-Key): ${String(frozen.status)} in ${String(frozen.txHash).slice(0, 14)}…; bob's own transfer now reverts on chain with ${refusal}`,
+    );
+
+    const before = BigInt(await provider.getBlockNumber());
+    const forced = await act('forced-transfers', {
+      from: bob.address,
+      to: alice.address,
+      amount: '5',
+      reason: 'court order 2026/118: 5 fractions to the claimant',
+    });
+    say.step(
+      `forced transfer of 5 fractions from bob (still frozen) to alice: ${String(forced.status)}; the freeze stays`,
+    );
+
+    // Alice links a second wallet (SIWE); her KYC puts it in the registry, then she loses the first.
+    const client = api.as(people.alice);
+    const challenge = await client.expect(200, 'POST', '/wallets/nonce', {});
+    const message = siweMessage(challenge, aliceSpare.address);
+    await client.expect(201, 'POST', '/wallets', {
+      message,
+      signature: await aliceSpare.signMessage(message),
+    });
+    const registry = IdentityRegistry__factory.connect(
+      deployment.contracts.IdentityRegistry.address,
+      provider,
+    );
+    await waitFor(
+      async () => ((await registry.isVerified(aliceSpare.address)) ? true : undefined),
+      {
+        what: "alice's second wallet verified on chain",
+        timeoutMs: 30_000,
+      },
+    );
+    const recovered = await act('recoveries', {
+      lostWallet: alice.address,
+      newWallet: aliceSpare.address,
+      reason: 'alice lost her key; identity re-verified by video call',
+    });
+    say.step(
+      `alice linked a second wallet, which her KYC put in the registry; her first is recovered to it (POST …/recoveries): ${String(recovered.status)}; balance, freezes and claimed revenue move`,
+    );
+    await officer.waitFor(
+      `/farms/${tokenized.farmId}/cap-table`,
+      (table) =>
+        (table.items as Body[]).some((item) => item.wallet === aliceSpare.address.toLowerCase()),
+      30_000,
+    );
+    const [then, now] = await Promise.all([
+      officer.expect(200, 'GET', `/farms/${tokenized.farmId}/cap-table?block=${before}`),
+      officer.expect(200, 'GET', `/farms/${tokenized.farmId}/cap-table`),
+    ]);
+    const names = new Map([
+      [alice.address.toLowerCase(), 'alice (first wallet)'],
+      [aliceSpare.address.toLowerCase(), 'alice (second wallet)'],
+      [bob.address.toLowerCase(), 'bob'],
+    ]);
+    say.table(
+      ['cap table', 'holder', 'fractions', 'share'],
+      [
+        ...(then.items as Body[]).map((item) => [
+          `at block ${before}`,
+          names.get(String(item.wallet)) ?? String(item.wallet),
+          String(item.balance),
+          `${String(item.percentage)} %`,
+        ]),
+        ...(now.items as Body[]).map((item) => [
+          `now (block ${String(now.asOfBlock)})`,
+          names.get(String(item.wallet)) ?? String(item.wallet),
+          String(item.balance),
+          `${String(item.percentage)} %`,
+        ]),
+      ],
+    );
+    const register = await officer.expect(
+      200,
+      'GET',
+      `/reports/holder-register?farmId=${tokenized.farmId}`,
+    );
+    say.step('the holder register (GET /reports/holder-register, also as streamed CSV):');
+    say.table(
+      ['investor', 'country', 'KYC', 'expires', 'wallet', 'fractions'],
+      (register.items as Body[]).map((row) => [
+        String(row.email),
+        String(row.country),
+        String(row.kycStatus),
+        String(row.kycExpiresAt).slice(0, 10),
+        `${String(row.wallet).slice(0, 10)}…`,
+        String(row.balance),
+      ]),
+    );
+    const audit = await officer.expect(
+      200,
+      'GET',
+      `/audit/entries?subject=farm:${tokenized.farmId}&limit=5`,
+    );
+    say.step(
+      `the audit log, searched by subject (GET /audit/entries): ${(audit.items as Body[]).map((e) => String(e.action)).join(', ')}`,
+    );
+  } finally {
+    provider.destroy();
+  }
 }
 
 async function showRefusals(say: Narrator, api: DemoClient, people: People): Promise<void> {
