@@ -70,8 +70,8 @@ const DISTRIBUTION_COLUMNS = [
   'snapshotBlock',
   'root',
   'publishTxHash',
-  'claimants',
-  'claimed',
+  'tokenClaimants',
+  'tokenClaimed',
 ] as const;
 
 /**
@@ -124,7 +124,10 @@ export class ReportsService {
     };
   }
 
-  /** Each distribution's figures, and the claims on its token so far (accounts, total claimed). */
+  /**
+   * Each distribution's figures, and the claims on its token so far (accounts that claimed, total
+   * claimed): the same token figures on each of the token's rows, never to be added up.
+   */
   distributions(filter: DistributionReportFilter): ReportQuery {
     return {
       sql: `SELECT d.farm_id AS "farmId", d.epoch::text AS epoch, d.id AS "distributionId", d.status,
@@ -134,7 +137,7 @@ export class ReportsService {
                    d.distributable::text AS distributable, d.paid::text AS paid,
                    d.dust_out::text AS "dustOut", d.holders, d.snapshot_block::text AS "snapshotBlock",
                    d.root, d.publish_tx_hash AS "publishTxHash",
-                   c.claimants, coalesce(c.claimed, 0)::text AS claimed
+                   c.claimants AS "tokenClaimants", coalesce(c.claimed, 0)::text AS "tokenClaimed"
               FROM distribution d
               LEFT JOIN LATERAL (
                 SELECT count(*)::int AS claimants, sum(last) AS claimed FROM (
