@@ -38,18 +38,37 @@ export interface CapTable {
   items: CapTableEntry[];
 }
 
-/** `balances`: every holder's balance of token $1 at the end of block $2, from the indexed transfers. */
-const BALANCES_AT_BLOCK = `balances AS (
-  SELECT account, sum(delta) AS balance FROM (
-      SELECT to_address AS account, amount AS delta FROM token_transfer
-       WHERE token = $1 AND block_number <= $2
-      UNION ALL
-      SELECT from_address, -amount FROM token_transfer
-       WHERE token = $1 AND block_number <= $2
-    ) moves
-   WHERE account <> '0x0000000000000000000000000000000000000000'
-   GROUP BY account HAVING sum(delta) > 0
-)`;
+/**
+ * `balances`: every holder's balance of token $1 at the end of block $2, from the indexed
+ * transfers: summed forward from the first transfer, or back from the indexed balances now by
+ * undoing the later transfers, whichever reads fewer transfers (both give the same table).
+ */
+const BALANCES_AT_BLOCK = {
+  forward: `balances AS (
+    SELECT account, sum(delta) AS balance FROM (
+        SELECT to_address AS account, amount AS delta FROM token_transfer
+         WHERE token = $1 AND block_number <= $2
+        UNION ALL
+        SELECT from_address, -amount FROM token_transfer
+         WHERE token = $1 AND block_number <= $2
+      ) moves
+     WHERE account <> '0x0000000000000000000000000000000000000000'
+     GROUP BY account HAVING sum(delta) > 0
+  )`,
+  backward: `later AS (
+    SELECT account, sum(delta) AS delta FROM (
+        SELECT to_address AS account, amount AS delta FROM token_transfer
+         WHERE token = $1 AND block_number > $2
+        UNION ALL
+        SELECT from_address, -amount FROM token_transfer
+         WHERE token = $1 AND block_number > $2
+      ) moves GROUP BY account
+  ), balances AS (
+    SELECT b.holder AS account, b.balance - coalesce(l.delta, 0) AS balance
+      FROM token_balance b LEFT JOIN later l ON l.account = b.holder
+     WHERE b.token = $1 AND b.balance - coalesce(l.delta, 0) > 0
+  )`,
+};
 
 /** Formats balance / supply as a percentage with 6 decimals, in integers only. */
 export function percentageOf(balance: bigint, supply: bigint): string {
@@ -163,6 +182,14 @@ export class HoldingsService {
       throw IssuanceError.blockNotIndexed(block, cursor.indexed);
     }
     const args = [token.tokenAddress.toLowerCase(), block.toString()];
+    const [sides] = await this.dataSource.query<{ before: number; after: number }[]>(
+      `SELECT count(*) FILTER (WHERE block_number <= $2)::int AS before,
+              count(*) FILTER (WHERE block_number > $2)::int AS after
+         FROM token_transfer WHERE token = $1`,
+      args,
+    );
+    const balancesAt =
+      sides.after < sides.before ? BALANCES_AT_BLOCK.backward : BALANCES_AT_BLOCK.forward;
     const rows = await this.dataSource.query<
       {
         holder: string;
@@ -172,7 +199,7 @@ export class HoldingsService {
         supply: string;
       }[]
     >(
-      `WITH ${BALANCES_AT_BLOCK}, page AS (
+      `WITH ${balancesAt}, page AS (
          SELECT account, balance, count(*) OVER () AS holders, sum(balance) OVER () AS supply
            FROM balances ORDER BY balance DESC, account LIMIT $3 OFFSET $4
        )
@@ -186,7 +213,7 @@ export class HoldingsService {
     if (rows.length === 0 && page.offset > 0) {
       // A page past the end: the totals still describe the table.
       [totals] = await this.dataSource.query<{ holders: string; supply: string }[]>(
-        `WITH ${BALANCES_AT_BLOCK}
+        `WITH ${balancesAt}
          SELECT count(*)::text AS holders, coalesce(sum(balance), 0)::text AS supply FROM balances`,
         args,
       );
