@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       let table: Awaited<ReturnType<HoldingsService['capTable']>> | undefined;
       for (let run = 0; run < runs; run++) {
         started = Date.now();
-        table = await holdings.capTable(viewer, farmId, { limit: 100, offset: 0 }, block);
+        table = await holdings.capTable(viewer, farmId, { limit: 100, offset: 0 }, { block });
         times.push(Date.now() - started);
       }
       if (table!.holders !== holders || table!.totalSupply !== now.totalSupply) {

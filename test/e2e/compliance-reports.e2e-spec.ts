@@ -482,6 +482,34 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
     expect(now.body).toMatchObject({ totalSupply: '65', holders: 2, items: after });
     expect(BigInt(now.body.asOfBlock)).toBeGreaterThanOrEqual(BigInt(transferReceipt.blockNumber));
 
+    // At a time: as of the last indexed block at or before it.
+    const transferTime = (await provider.getBlock(transferReceipt.blockNumber))!.timestamp;
+    const atTime = await officer.client.get(
+      `/farms/${farm.farmId}/cap-table?at=${new Date(transferTime * 1000).toISOString()}`,
+    );
+    expect(atTime.status).toBe(200);
+    expect(atTime.body).toMatchObject({ totalSupply: '65', holders: 2, items: after });
+    expect(BigInt(atTime.body.asOfBlock)).toBeGreaterThanOrEqual(
+      BigInt(transferReceipt.blockNumber),
+    );
+    const longAgo = await officer.client.get(
+      `/farms/${farm.farmId}/cap-table?at=2000-01-01T00:00:00Z`,
+    );
+    expect(longAgo.body).toMatchObject({ totalSupply: '0', holders: 0, items: [], asOfBlock: '0' });
+    expect(
+      outcome(await officer.client.get(`/farms/${farm.farmId}/cap-table?at=2999-01-01T00:00:00Z`)),
+    ).toEqual({ status: 409, code: 'TIME_NOT_INDEXED' });
+    expect(
+      outcome(
+        await officer.client.get(
+          `/farms/${farm.farmId}/cap-table?at=2026-01-01T00:00:00Z&block=${before}`,
+        ),
+      ),
+    ).toEqual({ status: 400, code: 'CAP_TABLE_POINT_AMBIGUOUS' });
+    expect(
+      outcome(await officer.client.get(`/farms/${farm.farmId}/cap-table?at=yesterday`)),
+    ).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+
     const indexed = (await indexedTo())!;
     const beyond = indexed + 1_000_000n;
     const refused = await officer.client.get(`/farms/${farm.farmId}/cap-table?block=${beyond}`);

@@ -125,19 +125,22 @@ export class HoldingsService {
   }
 
   /**
-   * The farm token's holders from indexed transfers, now or at the end of `atBlock` (an indexed
-   * block); an operator sees own farms only.
+   * The farm token's holders from indexed transfers, now, at the end of an indexed block, or at a
+   * time (the last indexed block at or before it); an operator sees own farms only.
    */
   async capTable(
     viewer: FarmViewer,
     farmId: string,
     page: { limit: number; offset: number },
-    atBlock?: bigint,
+    at?: { block?: bigint; time?: Date },
   ): Promise<CapTable> {
     await this.farms.find(viewer, farmId);
     const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
     if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
-    if (atBlock !== undefined) return this.capTableAt(viewer, farmId, token, page, atBlock);
+    if (at?.block !== undefined) return this.capTableAt(viewer, farmId, token, page, at.block);
+    if (at?.time !== undefined) {
+      return this.capTableAt(viewer, farmId, token, page, await this.blockAt(at.time));
+    }
     const [summary] = await this.dataSource.query<
       { supply: string | null; holders: string; as_of: string | null }[]
     >(
@@ -165,6 +168,25 @@ export class HoldingsService {
       summary.as_of,
       rows,
     );
+  }
+
+  /**
+   * The last indexed block at or before `time`: balances change only in blocks with transfers,
+   * and the index keeps the time of each of those, and of the last block it read.
+   */
+  private async blockAt(time: Date): Promise<bigint> {
+    const [row] = await this.dataSource.query<
+      { block: string | null; indexed_time: Date | null }[]
+    >(
+      `SELECT (SELECT max(block_number)::text FROM indexed_block WHERE block_time <= $1) AS block,
+              (SELECT b.block_time FROM indexed_block b
+                WHERE b.block_number = (SELECT max(block_number) FROM index_cursor)) AS indexed_time`,
+      [time],
+    );
+    if (row.indexed_time === null || row.indexed_time < time) {
+      throw IssuanceError.timeNotIndexed(time, row.indexed_time);
+    }
+    return BigInt(row.block ?? 0);
   }
 
   /** Balances summed from the transfers up to `block`, in one pass (the window counts them all). */

@@ -2,6 +2,7 @@ import { DomainError, type DomainErrorKind } from '@gpu/common';
 
 export enum IssuanceErrorCode {
   BLOCK_NOT_INDEXED = 'BLOCK_NOT_INDEXED',
+  TIME_NOT_INDEXED = 'TIME_NOT_INDEXED',
   OFFERING_NOT_FOUND = 'OFFERING_NOT_FOUND',
   OFFERING_INVALID = 'OFFERING_INVALID',
   OFFERING_FARM_NOT_TOKENIZED = 'OFFERING_FARM_NOT_TOKENIZED',
@@ -217,6 +218,15 @@ export class IssuanceError extends DomainError {
       'conflict',
       `Block ${block} is not indexed yet (the index has read up to ${indexed ?? 'nothing'})`,
       { block: block.toString(), indexedTo: indexed },
+    );
+  }
+
+  static timeNotIndexed(time: Date, indexed: Date | null): IssuanceError {
+    return new IssuanceError(
+      IssuanceErrorCode.TIME_NOT_INDEXED,
+      'conflict',
+      `The index has not read past ${time.toISOString()} yet`,
+      { time: time.toISOString(), indexedTo: indexed?.toISOString() ?? null },
     );
   }
 

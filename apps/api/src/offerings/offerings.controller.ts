@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '@gpu/audit';
+import { DomainError } from '@gpu/common';
 import type { Principal } from '@gpu/identity';
 import { HoldingsService, IssuanceError, OfferingsService, PlaceOrder } from '@gpu/issuance';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
@@ -159,7 +160,7 @@ export class OfferingsController {
   @Roles(['operator', 'compliance', 'admin'], 'farms:read')
   @ApiOperation({
     summary:
-      "The farm token's holders, balances and shares, from indexed transfers: now, or at the end of ?block=N (an indexed block)",
+      "The farm token's holders, balances and shares, from indexed transfers: now, or at the end of ?block=N (an indexed block) or ?at=<ISO time>",
   })
   @ApiOkResponse({ type: CapTableResponse })
   capTable(
@@ -167,11 +168,17 @@ export class OfferingsController {
     @Query() query: CapTableQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CapTableResponse> {
+    if (query.block !== undefined && query.at !== undefined) {
+      throw new DomainError('CAP_TABLE_POINT_AMBIGUOUS', 'invalid', 'Give block or at, not both');
+    }
     return this.holdings.capTable(
       { userId: principal.userId, operatorOnly: principal.role === 'operator' },
       farmId,
       { limit: query.limit, offset: query.offset },
-      query.block === undefined ? undefined : BigInt(query.block),
+      {
+        block: query.block === undefined ? undefined : BigInt(query.block),
+        time: query.at === undefined ? undefined : new Date(query.at),
+      },
     );
   }
 }

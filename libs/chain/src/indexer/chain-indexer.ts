@@ -89,7 +89,8 @@ export class ChainIndexer {
     const blocks = new Map<bigint, string>();
     for (const log of logs) blocks.set(BigInt(log.blockNumber), log.blockHash.toLowerCase());
     const checks = [...new Set([...blocks.keys(), to, ...(cursor ? [cursor.blockNumber] : [])])];
-    const after = await this.blockHashes(checks);
+    const headers = await this.blockHeaders(checks);
+    const after = new Map([...headers].map(([n, header]) => [n, header.hash]));
     const changed =
       !before.get(to) ||
       after.get(to) !== before.get(to) ||
@@ -106,6 +107,7 @@ export class ChainIndexer {
       events,
       transfers,
       blocks,
+      blockTimes: new Map([...blocks.keys()].map((n) => [n, headers.get(n)!.time])),
       cursor: { blockNumber: to, blockHash: after.get(to)! },
     });
     return { blocks: Number(to - from + 1n), logs: logs.length };
@@ -187,17 +189,27 @@ export class ChainIndexer {
   }
 
   private async blockHashes(numbers: bigint[]): Promise<Map<bigint, string>> {
-    const answers = await rpcBatch<{ hash: string } | null>(
+    const headers = await this.blockHeaders(numbers);
+    return new Map([...headers].map(([n, header]) => [n, header.hash]));
+  }
+
+  /** Hash and time (Unix seconds) of each block the chain knows. */
+  private async blockHeaders(
+    numbers: bigint[],
+  ): Promise<Map<bigint, { hash: string; time: number }>> {
+    const answers = await rpcBatch<{ hash: string; timestamp: string } | null>(
       this.provider,
       numbers.map((n) => ({ method: 'eth_getBlockByNumber', params: [hex(n), false] })),
       this.settings.rpcTimeoutMs,
     );
-    const hashes = new Map<bigint, string>();
+    const headers = new Map<bigint, { hash: string; time: number }>();
     answers.forEach((answer, i) => {
       const block = rpcResult(answer, 'eth_getBlockByNumber');
-      if (block) hashes.set(numbers[i], block.hash.toLowerCase());
+      if (block) {
+        headers.set(numbers[i], { hash: block.hash.toLowerCase(), time: Number(block.timestamp) });
+      }
     });
-    return hashes;
+    return headers;
   }
 }
 

@@ -14,6 +14,8 @@ export interface IndexBatch {
   transfers: DecodedTransfer[];
   /** Hash of every block the batch read logs from, and of its last block. */
   blocks: Map<bigint, string>;
+  /** Their times (Unix seconds): what a time is resolved to a block with. */
+  blockTimes?: Map<bigint, number>;
   cursor: { blockNumber: bigint; blockHash: string };
 }
 
@@ -101,10 +103,15 @@ export class IndexRepository {
       await this.insertTransfers(manager, batch.transfers);
       const blocks = [...batch.blocks.entries()];
       await manager.query(
-        `INSERT INTO indexed_block (block_number, block_hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[])
-         ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash`,
-        [blocks.map(([n]) => n.toString()), blocks.map(([, h]) => h)],
+        `INSERT INTO indexed_block (block_number, block_hash, block_time)
+         SELECT b, h, to_timestamp(t) FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x(b, h, t)
+         ON CONFLICT (block_number)
+         DO UPDATE SET block_hash = EXCLUDED.block_hash, block_time = EXCLUDED.block_time`,
+        [
+          blocks.map(([n]) => n.toString()),
+          blocks.map(([, h]) => h),
+          blocks.map(([n]) => batch.blockTimes?.get(n) ?? null),
+        ],
       );
       await this.saveCursor(manager, chainId, batch.cursor);
     });

@@ -252,6 +252,13 @@ export class CapTableQuery extends PageQuery {
   @IsOptional()
   @IsIntegerStringUpTo(2n ** 63n - 1n)
   block?: string;
+
+  @ApiPropertyOptional({
+    description: 'The table at this time (ISO 8601): as of the last indexed block at or before it',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
 }
 
 class CapTableEntryResponse {

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Compliance1795814672662 implements MigrationInterface {
-  name = 'Compliance1795814672662';
+export class Compliance1795815863010 implements MigrationInterface {
+  name = 'Compliance1795815863010';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -9,6 +9,9 @@ export class Compliance1795814672662 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "ix_enforcement_action_farm" ON "enforcement_action"  ("farm_id", "created_at") `,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "indexed_block" ADD "block_time" TIMESTAMP WITH TIME ZONE`,
     );
     await queryRunner.query(
       `CREATE INDEX "ix_audit_entry_occurred_at" ON "audit_entry"  ("occurred_at") `,
@@ -22,13 +25,18 @@ export class Compliance1795814672662 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "ix_audit_entry_actor" ON "audit_entry"  ("actor", "sequence") `,
     );
+    await queryRunner.query(
+      `CREATE INDEX "ix_indexed_block_time" ON "indexed_block"  ("block_time") `,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ix_indexed_block_time"`);
     await queryRunner.query(`DROP INDEX "public"."ix_audit_entry_actor"`);
     await queryRunner.query(`DROP INDEX "public"."ix_audit_entry_subject"`);
     await queryRunner.query(`DROP INDEX "public"."ix_audit_entry_action"`);
     await queryRunner.query(`DROP INDEX "public"."ix_audit_entry_occurred_at"`);
+    await queryRunner.query(`ALTER TABLE "indexed_block" DROP COLUMN "block_time"`);
     await queryRunner.query(`DROP INDEX "public"."ix_enforcement_action_farm"`);
     await queryRunner.query(`DROP TABLE "enforcement_action"`);
   }
