@@ -91,6 +91,7 @@ const ACCESS_MATRIX: Record<string, readonly [boolean, boolean, boolean, boolean
   'GET /reports/holder-register':             [_,        _,       _,       Y,         Y,    _],
   'GET /reports/transfers':                   [_,        _,       _,       Y,         Y,    _],
   'GET /reports/distributions':               [_,        _,       _,       Y,         Y,    _],
+  'GET /reports/review-queues':               [_,        _,       _,       Y,         Y,    _],
   'GET /offerings':                           [_,        Y,       Y,       Y,         Y,    Y],
   'GET /offerings/{id}':                      [_,        Y,       Y,       Y,         Y,    Y],
   'POST /offerings/{id}/open':                [_,        _,       Y,       _,         _,    Y],

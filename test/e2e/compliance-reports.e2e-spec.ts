@@ -18,7 +18,14 @@ import {
   MockStablecoin__factory,
 } from '../../libs/chain/src/generated';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { ApiClient, type ApiResponse, type SignedIn, signInStaff } from '../support/api-client';
+import {
+  ApiClient,
+  type ApiResponse,
+  registerInvestor,
+  type SignedIn,
+  signInStaff,
+} from '../support/api-client';
+import { farmBody } from '../support/farm-fixtures';
 import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribution-fixtures';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import { GERMANY, type Investor, type TokenizedFarm } from '../support/issuance-fixtures';
@@ -651,6 +658,71 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
     const second = await csv(officer.client, path, 'distributions');
     expect(second.rows).toEqual([asCsv(claimed)]);
   }, 120_000);
+
+  it(
+    'review queues list what waits for compliance, oldest first, with what a decision needs',
+    async () => {
+      const queues = () => officer.client.get('/reports/review-queues?limit=50');
+      const before = (await queues()).body;
+      // A KYC case opened and not decided, a farm listing submitted, a revenue report far off the oracle.
+      const newcomer = await registerInvestor(apps.api, 'queued');
+      const kyc = await newcomer.client.post('/kyc/cases', {
+        provider: 'manual',
+        country: GERMANY,
+        documents: [{ type: 'passport', name: 'passport.pdf', sha256: 'cd'.repeat(32) }],
+      });
+      expect(kyc.status).toBe(201);
+      const listing = await operator.client.post('/farms', farmBody({ name: 'Queued farm' }));
+      expect(listing.status).toBe(201);
+      expect((await operator.client.post(`/farms/${listing.body.id}/submit`)).status).toBe(200);
+      const endsAt = new Date((await latestBlockTime(provider)) * 1000);
+      await insertUptimeEpoch(dataSource, {
+        farmId: farm.farmId,
+        epoch: 2n,
+        endsAt,
+        revenue: 100n,
+      });
+      const report = await operator.client.post(`/farms/${farm.farmId}/revenue-reports`, {
+        epoch: '2',
+        amount: '1000',
+        evidenceRef: 'invoice far off',
+      });
+      expect(report.body).toMatchObject({ status: 'pending_review', deviationBps: '90000' });
+
+      const after = (await queues()).body;
+      expect(after.kycCases.total).toBe(before.kycCases.total + 1);
+      expect(after.kycCases.oldest).toContainEqual(
+        expect.objectContaining({ id: kyc.body.id, investorId: newcomer.userId, documents: 1 }),
+      );
+      expect(after.farmListings.total).toBe(before.farmListings.total + 1);
+      expect(after.farmListings.oldest).toContainEqual(
+        expect.objectContaining({
+          id: listing.body.id,
+          name: 'Queued farm',
+          gpus: 1,
+          documents: 1,
+        }),
+      );
+      expect(after.revenueReports.total).toBe(before.revenueReports.total + 1);
+      expect(after.revenueReports.oldest).toContainEqual(
+        expect.objectContaining({
+          id: report.body.id,
+          epoch: '2',
+          amount: '1000',
+          expectedAmount: '100',
+          deviationBps: '90000',
+          skippedEpochs: 0,
+        }),
+      );
+      expect(
+        after.tokenizations.oldest.some((t: { farmId: string }) => t.farmId === farm.farmId),
+      ).toBe(false);
+      for (const client of [operator.client, investor1.client]) {
+        expect((await client.get('/reports/review-queues')).status).toBe(403);
+      }
+    },
+    TIMEOUT,
+  );
 
   it('only compliance and admins read reports; unknown or malformed query fields are a 400', async () => {
     const routes = ['/reports/holder-register', '/reports/transfers', '/reports/distributions'];

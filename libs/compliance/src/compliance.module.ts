@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChainModule } from '@gpu/chain';
 import { EnforcementService } from './enforcement.service';
 import { ReportsService } from './reports.service';
+import { ReviewQueueService } from './review-queue.service';
 import { EnforcementAction } from './entities/enforcement-action.entity';
 import { EnforcementOutcomeListener } from './jobs/enforcement-outcome.listener';
 
@@ -11,8 +12,8 @@ export const COMPLIANCE_ENTITIES = [EnforcementAction];
 /** Enforcement requests and reads: what the API serves. */
 @Module({
   imports: [TypeOrmModule.forFeature(COMPLIANCE_ENTITIES), ChainModule],
-  providers: [EnforcementService, ReportsService],
-  exports: [EnforcementService, ReportsService],
+  providers: [EnforcementService, ReportsService, ReviewQueueService],
+  exports: [EnforcementService, ReportsService, ReviewQueueService],
 })
 export class ComplianceModule {}
 

@@ -4,3 +4,4 @@ export * from './compliance.tokens';
 export * from './enforcement.service';
 export * from './entities/enforcement-action.entity';
 export * from './reports.service';
+export * from './review-queue.service';

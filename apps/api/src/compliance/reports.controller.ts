@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ReportsService } from '@gpu/compliance';
+import { ReportsService, type ReviewQueues, ReviewQueueService } from '@gpu/compliance';
 import { Roles } from '../auth/access-policy';
 import {
   DistributionReportQuery,
   HolderRegisterQuery,
   ReportPage,
+  ReviewQueuesQuery,
+  ReviewQueuesResponse,
   TransferReportQuery,
 } from './dto/reports.dto';
 
@@ -17,7 +19,21 @@ type Report = ReturnType<ReportsService['holderRegister']>;
 @ApiBearerAuth()
 @Controller('reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly reviewQueues: ReviewQueueService,
+  ) {}
+
+  @Get('review-queues')
+  @Roles(['compliance', 'admin'])
+  @ApiOperation({
+    summary:
+      'What waits for compliance, oldest first: KYC cases, submitted farm listings, tokens not confirmed on chain, revenue reports beyond the tolerance',
+  })
+  @ApiOkResponse({ type: ReviewQueuesResponse })
+  queues(@Query() query: ReviewQueuesQuery): Promise<ReviewQueues> {
+    return this.reviewQueues.queues(query.limit);
+  }
 
   @Get('holder-register')
   @Roles(['compliance', 'admin'])

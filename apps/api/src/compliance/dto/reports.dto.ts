@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEthereumAddress, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEthereumAddress, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { IsIntegerStringUpTo } from '../../http/is-integer-string.validator';
 import { PageQuery } from '../../http/page.query';
 
@@ -55,4 +56,34 @@ export class ReportPage extends PageQuery {
   })
   items: Record<string, unknown>[];
   @ApiProperty() total: number;
+}
+
+export class ReviewQueuesQuery {
+  @ApiPropertyOptional({
+    default: 20,
+    minimum: 1,
+    maximum: 200,
+    description: 'Oldest items per queue',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 20;
+}
+
+class ReviewQueueResponse {
+  @ApiProperty() total: number;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) oldest: Record<string, unknown>[];
+}
+
+export class ReviewQueuesResponse {
+  @ApiProperty({ description: 'KYC cases pending review' }) kycCases: ReviewQueueResponse;
+  @ApiProperty({ description: 'Farm listings submitted for approval' })
+  farmListings: ReviewQueueResponse;
+  @ApiProperty({ description: 'Farm tokens requested and not confirmed on chain (or refused)' })
+  tokenizations: ReviewQueueResponse;
+  @ApiProperty({ description: 'Revenue reports beyond the tolerance or skipping epochs' })
+  revenueReports: ReviewQueueResponse;
 }
