@@ -6,7 +6,7 @@ import { Farms1795788802333 } from './1795788802333-Farms';
 import { Issuance1795794638766 } from './1795794638766-Issuance';
 import { Oracle1795803531898 } from './1795803531898-Oracle';
 import { Distribution1795814039372 } from './1795814039372-Distribution';
-import { Compliance1795815863010 } from './1795815863010-Compliance';
+import { Compliance1795816699123 } from './1795816699123-Compliance';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -18,5 +18,5 @@ export const MIGRATIONS = [
   Issuance1795794638766,
   Oracle1795803531898,
   Distribution1795814039372,
-  Compliance1795815863010,
+  Compliance1795816699123,
 ];

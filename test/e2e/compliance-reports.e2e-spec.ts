@@ -491,6 +491,12 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
 
     // At a time: as of the last indexed block at or before it.
     const transferTime = (await provider.getBlock(transferReceipt.blockNumber))!.timestamp;
+    // A time resolves once the index has read a block after it (another block may share its second).
+    const later = await mineAt(
+      provider,
+      Math.max(transferTime, await latestBlockTime(provider)) + 1,
+    );
+    await indexedPast(later);
     const atTime = await officer.client.get(
       `/farms/${farm.farmId}/cap-table?at=${new Date(transferTime * 1000).toISOString()}`,
     );

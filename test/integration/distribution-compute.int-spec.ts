@@ -3,6 +3,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { JsonRpcProvider } from 'ethers';
 import type { DataSource } from 'typeorm';
 import { readDeploymentFile, type Deployment } from '@gpu/chain';
+import { ReportsService } from '@gpu/compliance';
 import {
   ComputationStopped,
   ComputeDistributions,
@@ -362,6 +363,17 @@ describe('distribution computation: snapshot, exact shares, dust, resumable, pub
       claimable: '0',
       recovered: false,
     });
+
+    // E then claims up to 100 in all (40 more): the token's claims count the lineage C -> E once.
+    await event('RevenueClaimed', { account: E, cumulative: '100' }, 2);
+    const reports = apps.api.app.get(ReportsService);
+    const { items } = await reports.page(reports.distributions({ farmId: farm.farmId }), {
+      limit: 10,
+      offset: 0,
+    });
+    expect(items.map((row) => [row.tokenClaimants, row.tokenClaimed])).toEqual(
+      items.map(() => [1, '100']),
+    );
   }, 30_000);
 
   it('sends a report that skips an epoch, or of an epoch not yet confirmed on chain, to review or refuses it', async () => {

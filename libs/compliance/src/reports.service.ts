@@ -130,21 +130,39 @@ export class ReportsService {
    */
   distributions(filter: DistributionReportFilter): ReportQuery {
     return {
-      sql: `SELECT d.farm_id AS "farmId", d.epoch::text AS epoch, d.id AS "distributionId", d.status,
+      // A recovered wallet's new wallet takes over what it claimed: claims count once per lineage
+      // of wallets (the highest cumulative claimed along it), as the token's own total does.
+      sql: `WITH RECURSIVE recovered AS (
+              SELECT address AS token, args->>'newWallet' AS account, args->>'lostWallet' AS lost
+                FROM chain_event WHERE name = 'WalletRecovered'
+            ), lineage (token, account, origin) AS (
+              SELECT DISTINCT address, args->>'account', args->>'account'
+                FROM chain_event WHERE name = 'RevenueClaimed'
+              UNION
+              SELECT l.token, l.account, r.lost FROM lineage l
+                JOIN recovered r ON r.token = l.token AND r.account = l.origin
+            ), origins AS (
+              SELECT token, account, origin FROM lineage l
+               WHERE NOT EXISTS (SELECT 1 FROM recovered r WHERE r.token = l.token AND r.account = l.origin)
+            ), per_lineage AS (
+              SELECT o.token, o.origin, max((e.args->>'cumulative')::numeric) AS claimed
+                FROM chain_event e JOIN origins o ON o.token = e.address AND o.account = e.args->>'account'
+               WHERE e.name = 'RevenueClaimed' GROUP BY o.token, o.origin
+            ), token_claims AS (
+              SELECT token, count(*)::int AS claimants, sum(claimed) AS claimed
+                FROM per_lineage GROUP BY token
+            )
+            SELECT d.farm_id AS "farmId", d.epoch::text AS epoch, d.id AS "distributionId", d.status,
                    d.gross::text AS gross, d.platform_fee::text AS "platformFee",
                    d.operator_fee::text AS "operatorFee", d.sla_penalty::text AS "slaPenalty",
                    d.holders_share::text AS "holdersShare", d.dust_in::text AS "dustIn",
                    d.distributable::text AS distributable, d.paid::text AS paid,
                    d.dust_out::text AS "dustOut", d.holders, d.snapshot_block::text AS "snapshotBlock",
                    d.root, d.publish_tx_hash AS "publishTxHash",
-                   c.claimants AS "tokenClaimants", coalesce(c.claimed, 0)::text AS "tokenClaimed"
+                   coalesce(c.claimants, 0) AS "tokenClaimants",
+                   coalesce(c.claimed, 0)::text AS "tokenClaimed"
               FROM distribution d
-              LEFT JOIN LATERAL (
-                SELECT count(*)::int AS claimants, sum(last) AS claimed FROM (
-                  SELECT max((e.args->>'cumulative')::numeric) AS last FROM chain_event e
-                   WHERE e.address = d.token AND e.name = 'RevenueClaimed'
-                   GROUP BY e.args->>'account') per_account
-              ) c ON true
+              LEFT JOIN token_claims c ON c.token = d.token
              WHERE ($1::uuid IS NULL OR d.farm_id = $1) AND ($2::bigint IS NULL OR d.epoch = $2)
              ORDER BY d.farm_id, d.epoch`,
       params: [filter.farmId ?? null, filter.epoch?.toString() ?? null],

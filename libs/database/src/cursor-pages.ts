@@ -38,6 +38,9 @@ export async function* snapshotPages<Row>(
   try {
     await runner.startTransaction('REPEATABLE READ');
     await runner.query('SET TRANSACTION READ ONLY');
+    // A reader that stalls gives its connection and snapshot back.
+    await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '60s'`);
+    await runner.query(`SET LOCAL statement_timeout = '60s'`);
     yield* cursorPages<Row>(runner.manager, 'export_rows', sql, params, pageRows);
     await runner.commitTransaction();
   } finally {

@@ -176,14 +176,17 @@ export class HoldingsService {
    */
   private async blockAt(time: Date): Promise<bigint> {
     const [row] = await this.dataSource.query<
-      { block: string | null; indexed_time: Date | null }[]
+      { block: string | null; indexed_time: Date | null; untimed: boolean }[]
     >(
       `SELECT (SELECT max(block_number)::text FROM indexed_block WHERE block_time <= $1) AS block,
               (SELECT b.block_time FROM indexed_block b
-                WHERE b.block_number = (SELECT max(block_number) FROM index_cursor)) AS indexed_time`,
+                WHERE b.block_number = (SELECT max(block_number) FROM index_cursor)) AS indexed_time,
+              EXISTS (SELECT 1 FROM indexed_block WHERE block_time IS NULL) AS untimed`,
       [time],
     );
-    if (row.indexed_time === null || row.indexed_time < time) {
+    // Strictly after: a later block with the same time may not be indexed yet. Blocks indexed
+    // before times were kept leave times unresolvable (a block's balances could be missed).
+    if (row.untimed || row.indexed_time === null || row.indexed_time <= time) {
       throw IssuanceError.timeNotIndexed(time, row.indexed_time);
     }
     return BigInt(row.block ?? 0);

@@ -106,7 +106,8 @@ export class IndexRepository {
         `INSERT INTO indexed_block (block_number, block_hash, block_time)
          SELECT b, h, to_timestamp(t) FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x(b, h, t)
          ON CONFLICT (block_number)
-         DO UPDATE SET block_hash = EXCLUDED.block_hash, block_time = EXCLUDED.block_time`,
+         DO UPDATE SET block_hash = EXCLUDED.block_hash,
+                       block_time = coalesce(EXCLUDED.block_time, indexed_block.block_time)`,
         [
           blocks.map(([n]) => n.toString()),
           blocks.map(([, h]) => h),

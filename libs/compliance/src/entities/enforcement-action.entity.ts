@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 
 export const ENFORCEMENT_KINDS = [
   'wallet-freeze',
@@ -32,6 +40,12 @@ export interface EnforcementParams {
 @Entity('enforcement_action')
 @Unique('uq_enforcement_action_key', ['requestedBy', 'idempotencyKey'])
 @Index('ix_enforcement_action_farm', ['farmId', 'createdAt'])
+@Index('ix_enforcement_action_chain_tx', ['chainTxId'])
+@Check(
+  'ck_enforcement_action_kind',
+  `"kind" IN ('wallet-freeze', 'token-freeze', 'forced-transfer', 'wallet-recovery', 'pause', 'unpause')`,
+)
+@Check('ck_enforcement_action_status', `"status" IN ('pending', 'confirmed', 'failed')`)
 export class EnforcementAction {
   @PrimaryGeneratedColumn('uuid')
   id: string;
