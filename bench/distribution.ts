@@ -4,13 +4,11 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditModule } from '@gpu/audit';
 import { ChainModule } from '@gpu/chain';
-import { type AppConfig, ConfigModule, loadConfig, scriptEnvironment } from '@gpu/config';
-import { DatabaseModule, dropDatabase, withDatabaseName } from '@gpu/database';
+import { type AppConfig, ConfigModule } from '@gpu/config';
+import { DatabaseModule } from '@gpu/database';
 import {
   ComputeDistributions,
   DISTRIBUTION_ENTITIES,
@@ -19,9 +17,8 @@ import {
   DistributionsService,
 } from '@gpu/distribution';
 import type { Principal } from '@gpu/identity';
-import { startLocalStack } from '../scripts/lib/local-stack';
 import { Narrator } from '../scripts/lib/narrator';
-import { deleteKeysWithPrefix } from '../scripts/lib/redis-keys';
+import { type InProcessStack, startInProcessStack } from './lib/in-process-stack';
 import { option } from './lib/options';
 import { RssSampler } from './lib/proc-stats';
 
@@ -74,36 +71,19 @@ async function main(): Promise<void> {
   const lookups = option('lookups', 2_000);
   const say = new Narrator();
   mkdirSync(WORK_DIR, { recursive: true });
-  const base = loadConfig(scriptEnvironment(process.env), { only: ['DATABASE_URL', 'REDIS_URL'] });
-  const databaseUrl = withDatabaseName(base.DATABASE_URL, BENCH_DATABASE);
-  const queuePrefix = `gpu-bench-distribution-${process.pid}`;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  let stack: InProcessStack | undefined;
   try {
     say.section(`Set-up: ${holders.toLocaleString('en')} holders of one farm token`);
     let started = Date.now();
-    const stack = await startLocalStack({
-      databaseUrl,
-      freshDatabase: true,
-      redisUrl: base.REDIS_URL,
-      queuePrefix,
-      deploymentFile: path.join(WORK_DIR, 'distribution-deployment.json'),
+    stack = await startInProcessStack({
+      name: 'distribution',
+      database: BENCH_DATABASE,
+      workDir: WORK_DIR,
+      module: (config) => DistributionBenchModule.forRoot(config),
     });
-    cleanups.push(() => stack.stop());
-    cleanups.push(() => dropDatabase(databaseUrl));
-    cleanups.push(() => deleteKeysWithPrefix(base.REDIS_URL, queuePrefix));
-    const config = loadConfig(
-      scriptEnvironment({ ...process.env, ...stack.env, LOG_LEVEL: 'info' }),
-    );
-    const app = await NestFactory.createApplicationContext(
-      DistributionBenchModule.forRoot(config),
-      {
-        logger: ['error', 'warn'],
-      },
-    );
-    cleanups.unshift(() => app.close());
+    const { app, dataSource } = stack;
     // The computation logs how long each phase took.
     Logger.overrideLogger(['error', 'warn', 'log']);
-    const dataSource = app.get(DataSource);
 
     const farmId = randomUUID();
     const [operator] = await dataSource.query<{ id: string }[]>(
@@ -251,7 +231,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await stack?.stop();
   }
 }
 

@@ -2,20 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { AuditModule } from '@gpu/audit';
 import { ChainModule } from '@gpu/chain';
 import { ComplianceModule, ReportsService } from '@gpu/compliance';
-import { type AppConfig, ConfigModule, loadConfig, scriptEnvironment } from '@gpu/config';
-import { DatabaseModule, dropDatabase, withDatabaseName } from '@gpu/database';
+import { type AppConfig, ConfigModule } from '@gpu/config';
+import { DatabaseModule } from '@gpu/database';
 import { FarmsModule } from '@gpu/farms';
 import { HoldingsService, IssuanceModule } from '@gpu/issuance';
 import { ObservabilityModule } from '@gpu/observability';
 import { QueueModule } from '@gpu/queue';
-import { startLocalStack } from '../scripts/lib/local-stack';
 import { Narrator } from '../scripts/lib/narrator';
-import { deleteKeysWithPrefix } from '../scripts/lib/redis-keys';
+import { type InProcessStack, startInProcessStack } from './lib/in-process-stack';
 import { option } from './lib/options';
 import { RssSampler } from './lib/proc-stats';
 
@@ -61,33 +58,19 @@ async function main(): Promise<void> {
     throw new Error('--transfers must be at least --holders (one mint each)');
   const say = new Narrator();
   mkdirSync(WORK_DIR, { recursive: true });
-  const base = loadConfig(scriptEnvironment(process.env), { only: ['DATABASE_URL', 'REDIS_URL'] });
-  const databaseUrl = withDatabaseName(base.DATABASE_URL, BENCH_DATABASE);
-  const queuePrefix = `gpu-bench-reports-${process.pid}`;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  let stack: InProcessStack | undefined;
   try {
     say.section(
       `Set-up: ${holders.toLocaleString('en')} holders, ${transfers.toLocaleString('en')} transfers of one farm token`,
     );
     let started = Date.now();
-    const stack = await startLocalStack({
-      databaseUrl,
-      freshDatabase: true,
-      redisUrl: base.REDIS_URL,
-      queuePrefix,
-      deploymentFile: path.join(WORK_DIR, 'reports-deployment.json'),
+    stack = await startInProcessStack({
+      name: 'reports',
+      database: BENCH_DATABASE,
+      workDir: WORK_DIR,
+      module: (config) => ReportsBenchModule.forRoot(config),
     });
-    cleanups.push(() => stack.stop());
-    cleanups.push(() => dropDatabase(databaseUrl));
-    cleanups.push(() => deleteKeysWithPrefix(base.REDIS_URL, queuePrefix));
-    const config = loadConfig(
-      scriptEnvironment({ ...process.env, ...stack.env, LOG_LEVEL: 'warn' }),
-    );
-    const app = await NestFactory.createApplicationContext(ReportsBenchModule.forRoot(config), {
-      logger: ['error', 'warn'],
-    });
-    cleanups.unshift(() => app.close());
-    const dataSource = app.get(DataSource);
+    const { app, dataSource } = stack;
 
     const farmId = randomUUID();
     const officerId = randomUUID();
@@ -251,7 +234,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await stack?.stop();
   }
 }
 

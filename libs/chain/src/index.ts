@@ -26,6 +26,7 @@ export * from './entities/token-transfer.entity';
 export * from './indexer/chain-indexer';
 export * from './indexer/index.repository';
 export * from './indexer/log-decoder';
+export * from './indexer/balances-at-block';
 export * from './leader-loop';
 export * from './outbox/chain-intent';
 export * from './outbox/chain-outbox.service';

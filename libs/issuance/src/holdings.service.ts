@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BALANCES_AT_BLOCK } from '@gpu/chain';
 import { FarmError, FarmToken, type FarmViewer, FarmsService } from '@gpu/farms';
 import { IssuanceError } from './issuance.errors';
 
@@ -37,38 +38,6 @@ export interface CapTable {
   asOfBlock: string | null;
   items: CapTableEntry[];
 }
-
-/**
- * `balances`: every holder's balance of token $1 at the end of block $2, from the indexed
- * transfers: summed forward from the first transfer, or back from the indexed balances now by
- * undoing the later transfers, whichever reads fewer transfers (both give the same table).
- */
-const BALANCES_AT_BLOCK = {
-  forward: `balances AS (
-    SELECT account, sum(delta) AS balance FROM (
-        SELECT to_address AS account, amount AS delta FROM token_transfer
-         WHERE token = $1 AND block_number <= $2
-        UNION ALL
-        SELECT from_address, -amount FROM token_transfer
-         WHERE token = $1 AND block_number <= $2
-      ) moves
-     WHERE account <> '0x0000000000000000000000000000000000000000'
-     GROUP BY account HAVING sum(delta) > 0
-  )`,
-  backward: `later AS (
-    SELECT account, sum(delta) AS delta FROM (
-        SELECT to_address AS account, amount AS delta FROM token_transfer
-         WHERE token = $1 AND block_number > $2
-        UNION ALL
-        SELECT from_address, -amount FROM token_transfer
-         WHERE token = $1 AND block_number > $2
-      ) moves GROUP BY account
-  ), balances AS (
-    SELECT b.holder AS account, b.balance - coalesce(l.delta, 0) AS balance
-      FROM token_balance b LEFT JOIN later l ON l.account = b.holder
-     WHERE b.token = $1 AND b.balance - coalesce(l.delta, 0) > 0
-  )`,
-};
 
 /** Formats balance / supply as a percentage with 6 decimals, in integers only. */
 export function percentageOf(balance: bigint, supply: bigint): string {

@@ -1,11 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import { BALANCES_AT_BLOCK } from '@gpu/chain';
 
 export interface HolderBalance {
   account: string;
   balance: bigint;
 }
-
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 /**
  * Every account's balance of `token` at the end of `block`, from the indexed transfers alone
@@ -17,17 +16,9 @@ export async function holdersAt(
   block: bigint,
 ): Promise<HolderBalance[]> {
   const rows = await manager.query<{ account: string; balance: string }[]>(
-    `SELECT account, sum(delta)::text AS balance FROM (
-         SELECT to_address AS account, amount AS delta FROM token_transfer
-          WHERE token = $1 AND block_number <= $2
-         UNION ALL
-         SELECT from_address, -amount FROM token_transfer
-          WHERE token = $1 AND block_number <= $2
-       ) moves
-      WHERE account <> $3
-      GROUP BY account HAVING sum(delta) > 0
-      ORDER BY account COLLATE "C"`,
-    [token, block.toString(), ZERO_ADDRESS],
+    `WITH ${BALANCES_AT_BLOCK.forward}
+     SELECT account, balance::text AS balance FROM balances ORDER BY account COLLATE "C"`,
+    [token, block.toString()],
   );
   return rows.map((row) => ({ account: row.account, balance: BigInt(row.balance) }));
 }
