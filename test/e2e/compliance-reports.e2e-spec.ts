@@ -30,7 +30,7 @@ import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribut
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import { GERMANY, type Investor, type TokenizedFarm } from '../support/issuance-fixtures';
 import { PLATFORM_AGENT } from '../support/outbox-client';
-import { fundWallet, payOrder } from '../support/sale';
+import { fundWallet } from '../support/sale';
 
 /**
  * Compliance reports over HTTP on one isolated stack, against hand-computed figures: investor 1
@@ -208,23 +208,10 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
     [wallet1, wallet2] = [investor1.wallets[0], investor2.wallets[0]];
 
     // Both buy through the API and pay from their own wallets; the sale mints on chain.
-    const placed: { investor: Investor; body: Record<string, any> }[] = [];
-    for (const [investor, fractions] of [
-      [investor1, 40],
-      [investor2, 25],
-    ] as const) {
-      const response = await fixtures.order(investor.client, offering.id, { fractions });
-      expect(response.status).toBe(201);
-      placed.push({ investor, body: response.body });
-    }
-    for (const { investor, body } of placed) {
-      const wallet = investor.wallets[0];
-      await fundWallet(provider, deployment, wallet.address, BigInt(body.amount));
-      await payOrder(wallet, body.payment);
-    }
-    const settled = await Promise.all(
-      placed.map(({ investor, body }) => fixtures.waitOrder(investor.client, body.id, 'settled')),
-    );
+    const settled = await fixtures.buySettled(deployment, offering.id, [
+      { investor: investor1, fractions: 40 },
+      { investor: investor2, fractions: 25 },
+    ]);
 
     token = GpuFarmToken__factory.connect(farm.token, provider);
     coin = MockStablecoin__factory.connect(deployment.contracts.Stablecoin.address, provider);

@@ -25,7 +25,6 @@ import { farmBody } from '../support/farm-fixtures';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import { GERMANY, type Investor, newKey, type TokenizedFarm } from '../support/issuance-fixtures';
 import { PLATFORM_AGENT } from '../support/outbox-client';
-import { fundWallet, payOrder } from '../support/sale';
 
 /**
  * Compliance enforcement over HTTP and the real chain, on one isolated stack: an officer freezes
@@ -218,25 +217,10 @@ describe('compliance enforcement: freezes, forced transfers, recovery, pause, ca
     [b] = investor2.wallets;
 
     // Both buy through the API (investor 1 into its first wallet) and pay from their own wallets.
-    const placed: { investor: Investor; wallet: HDNodeWallet; body: Record<string, any> }[] = [];
-    for (const [investor, wallet, fractions] of [
-      [investor1, a1, 40],
-      [investor2, b, 25],
-    ] as const) {
-      const response = await fixtures.order(investor.client, offering.id, {
-        fractions,
-        wallet: wallet.address,
-      });
-      expect(response.status).toBe(201);
-      placed.push({ investor, wallet, body: response.body });
-    }
-    for (const { wallet, body } of placed) {
-      await fundWallet(provider, deployment, wallet.address, BigInt(body.amount));
-      await payOrder(wallet, body.payment);
-    }
-    await Promise.all(
-      placed.map(({ investor, body }) => fixtures.waitOrder(investor.client, body.id, 'settled')),
-    );
+    await fixtures.buySettled(deployment, offering.id, [
+      { investor: investor1, fractions: 40, wallet: a1 },
+      { investor: investor2, fractions: 25, wallet: b },
+    ]);
     // The second wallet pays gas once it holds the recovered balance.
     await provider.send('anvil_setBalance', [a2.address, toBeHex(10n ** 19n)]);
 

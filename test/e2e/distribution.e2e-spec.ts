@@ -29,7 +29,7 @@ import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribut
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import type { Investor, TokenizedFarm } from '../support/issuance-fixtures';
 import { PLATFORM_AGENT } from '../support/outbox-client';
-import { fundWallet, payOrder } from '../support/sale';
+import { fundWallet } from '../support/sale';
 
 /**
  * Revenue distribution over HTTP and the real chain, on one isolated stack: operators report an
@@ -260,23 +260,10 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
     [wallet1, wallet2] = [investor1.wallets[0], investor2.wallets[0]];
 
     // Both buy through the API and pay from their own wallets; the sale settles on chain.
-    const placed: { investor: Investor; body: Record<string, any> }[] = [];
-    for (const [investor, fractions] of [
-      [investor1, 40],
-      [investor2, 25],
-    ] as const) {
-      const response = await fixtures.order(investor.client, offering.id, { fractions });
-      expect(response.status).toBe(201);
-      placed.push({ investor, body: response.body });
-    }
-    for (const { investor, body } of placed) {
-      const wallet = investor.wallets[0];
-      await fundWallet(provider, deployment, wallet.address, BigInt(body.amount));
-      await payOrder(wallet, body.payment);
-    }
-    await Promise.all(
-      placed.map(({ investor, body }) => fixtures.waitOrder(investor.client, body.id, 'settled')),
-    );
+    await fixtures.buySettled(deployment, offering.id, [
+      { investor: investor1, fractions: 40 },
+      { investor: investor2, fractions: 25 },
+    ]);
 
     token = GpuFarmToken__factory.connect(farm.token, provider);
     coin = MockStablecoin__factory.connect(deployment.contracts.Stablecoin.address, provider);

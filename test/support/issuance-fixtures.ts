@@ -3,7 +3,9 @@ import type { DataSource } from 'typeorm';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { type ApiClient, linkWallet, registerInvestor, type SignedIn } from './api-client';
 import type { RunningApi } from './apps';
+import type { Deployment } from '../../libs/chain/src/deployment/deployment';
 import { farmBody } from './farm-fixtures';
+import { fundWallet, payOrder } from './sale';
 
 export const GERMANY = 276;
 export const FRANCE = 250;
@@ -147,8 +149,36 @@ export function issuanceFixtures(context: {
       { what: `order ${orderId} ${status}`, timeoutMs: 60_000 },
     );
 
+  /**
+   * Each purchase ordered through the API, paid on chain from the buying wallet (the investor's
+   * first unless named) after it gets the amount and gas, and settled; the settled orders in order.
+   */
+  async function buySettled(
+    deployment: Deployment,
+    offeringId: string,
+    purchases: readonly { investor: Investor; fractions: number; wallet?: HDNodeWallet }[],
+  ): Promise<Record<string, any>[]> {
+    const placed: { investor: Investor; wallet: HDNodeWallet; body: Record<string, any> }[] = [];
+    for (const { investor, fractions, wallet = investor.wallets[0] } of purchases) {
+      const response = await order(investor.client, offeringId, {
+        fractions,
+        wallet: wallet.address,
+      });
+      expect(response.status).toBe(201);
+      placed.push({ investor, wallet, body: response.body });
+    }
+    for (const { wallet, body } of placed) {
+      await fundWallet(provider, deployment, wallet.address, BigInt(body.amount));
+      await payOrder(wallet, body.payment);
+    }
+    return Promise.all(
+      placed.map(({ investor, body }) => waitOrder(investor.client, body.id, 'settled')),
+    );
+  }
+
   return {
     tokenizedFarm,
+    buySettled,
     offeringTerms,
     openOffering,
     registryIndexed,
