@@ -871,7 +871,7 @@ describe('compliance enforcement: freezes, forced transfers, recovery, pause, ca
           'wallet-freezes',
           { wallet, frozen: true, reason },
           404,
-          'FARM_NOT_TOKENIZED',
+          'FARM_NOT_FOUND',
           randomUUID(),
         ],
         [

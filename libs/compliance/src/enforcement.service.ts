@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { type Actor, AuditLog } from '@gpu/audit';
 import { ChainOutbox, EnforcementCalls } from '@gpu/chain';
-import { FarmError, FarmToken } from '@gpu/farms';
+import { Farm, FarmError, FarmToken } from '@gpu/farms';
 import type { Principal } from '@gpu/identity';
 import { ComplianceError } from './compliance.errors';
 import { ENFORCEMENT_TOPIC } from './compliance.tokens';
@@ -57,6 +57,7 @@ export class EnforcementService {
           requestHash,
         );
         if (earlier) return { action: earlier, replayed: true };
+        if (!(await manager.existsBy(Farm, { id: request.farmId }))) throw FarmError.notFound();
         const token = await manager.findOneBy(FarmToken, { farmId: request.farmId });
         if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
         const address = token.tokenAddress.toLowerCase();
