@@ -6,7 +6,7 @@ import { snapshotPages } from '@gpu/database';
 const PAGE_ROWS = 5000;
 
 /** A report: its SQL (ordered, filters as parameters) and the columns its rows carry. */
-interface ReportQuery {
+export interface ReportQuery {
   sql: string;
   params: unknown[];
   columns: readonly string[];

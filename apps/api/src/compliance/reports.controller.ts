@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ReportsService, type ReviewQueues, ReviewQueueService } from '@gpu/compliance';
+import {
+  type ReportQuery,
+  ReportsService,
+  type ReviewQueues,
+  ReviewQueueService,
+} from '@gpu/compliance';
 import { Roles } from '../auth/access-policy';
 import {
   DistributionReportQuery,
@@ -11,8 +16,6 @@ import {
   ReviewQueuesResponse,
   TransferReportQuery,
 } from './dto/reports.dto';
-
-type Report = ReturnType<ReportsService['holderRegister']>;
 
 /** Compliance reports: a page of JSON rows, or the whole report as streamed CSV. */
 @ApiTags('compliance')
@@ -90,7 +93,7 @@ export class ReportsController {
   }
 
   private async answer(
-    report: Report,
+    report: ReportQuery,
     query: { format?: 'json' | 'csv'; limit: number; offset: number },
     name: string,
   ): Promise<ReportPage | StreamableFile> {
