@@ -26,7 +26,12 @@ import {
   signInStaff,
 } from '../support/api-client';
 import { farmBody } from '../support/farm-fixtures';
-import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribution-fixtures';
+import {
+  insertUptimeEpoch,
+  latestBlockTime,
+  mineAt,
+  mineEpochEnd,
+} from '../support/distribution-fixtures';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import { GERMANY, type Investor, type TokenizedFarm } from '../support/issuance-fixtures';
 import { PLATFORM_AGENT } from '../support/outbox-client';
@@ -531,15 +536,13 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
 
   it("distributions report: one published distribution's figures equal its breakdown; investor 1's claim counted", async () => {
     // Epoch 1 ends between two blocks mined after the transfer: the snapshot sees 30 / 35.
-    const t = (await latestBlockTime(provider)) + 100;
-    const inside = await mineAt(provider, t);
-    const after = await mineAt(provider, t + 10);
+    const { inside, after, endsAt } = await mineEpochEnd(provider);
     await indexedPast(after);
     const gross = 1_000_000_007n;
     await insertUptimeEpoch(dataSource, {
       farmId: farm.farmId,
       epoch: 1n,
-      endsAt: new Date((t + 5) * 1000),
+      endsAt,
       revenue: gross,
     });
     const reported = await operator.client.post(`/farms/${farm.farmId}/revenue-reports`, {

@@ -25,7 +25,7 @@ import {
   signInStaff,
 } from '../support/api-client';
 import { expectRevert } from '../support/contracts-fixture';
-import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribution-fixtures';
+import { type EpochEnd, insertUptimeEpoch, mineEpochEnd } from '../support/distribution-fixtures';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import type { Investor, TokenizedFarm } from '../support/issuance-fixtures';
 import { PLATFORM_AGENT } from '../support/outbox-client';
@@ -96,13 +96,11 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
       { what: `the index past block ${block}`, timeoutMs: TIMEOUT },
     );
 
-  /** A block 100 s from the chain's time and one 10 s later; the epoch ends between them. */
-  async function epochBoundary(): Promise<{ inside: bigint; after: bigint; endsAt: Date }> {
-    const t = (await latestBlockTime(provider)) + 100;
-    const inside = await mineAt(provider, t);
-    const after = await mineAt(provider, t + 10);
-    await indexedPast(after);
-    return { inside, after, endsAt: new Date((t + 5) * 1000) };
+  /** An epoch end between two fresh blocks, once the index has read them. */
+  async function epochBoundary(): Promise<EpochEnd> {
+    const end = await mineEpochEnd(provider);
+    await indexedPast(end.after);
+    return end;
   }
 
   const report = (
@@ -280,14 +278,13 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
     expect(revenueShareBps).toBe(7000);
     // Within epoch 1: investor 1 sends 10 of its 40 to investor 2 (both verified).
     await mined(token.connect(wallet1).transfer(wallet2.address, 10n));
-    const t = (await latestBlockTime(provider)) + 100;
-    const inside = await mineAt(provider, t);
-    const after = await mineAt(provider, t + 10);
-    const endsAt = new Date((t + 5) * 1000);
+    const { inside, after, endsAt } = await mineEpochEnd(provider);
     // After its end: 5 more, which epoch 1 must not count.
     const late = await mined(token.connect(wallet1).transfer(wallet2.address, 5n));
     expect(BigInt(late.blockNumber)).toBeGreaterThan(after);
-    expect((await provider.getBlock(late.blockNumber))!.timestamp).toBeGreaterThan(t + 5);
+    expect((await provider.getBlock(late.blockNumber))!.timestamp).toBeGreaterThan(
+      endsAt.getTime() / 1000,
+    );
     expect(await token.balanceOf(wallet1.address)).toBe(25n);
     expect(await token.balanceOf(wallet2.address)).toBe(40n);
     await indexedPast(late.blockNumber);

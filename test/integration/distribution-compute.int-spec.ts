@@ -13,7 +13,7 @@ import {
 import type { Principal } from '@gpu/identity';
 import { GpuFarmToken__factory } from '../../libs/chain/src/generated';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { insertUptimeEpoch, latestBlockTime, mineAt } from '../support/distribution-fixtures';
+import { type EpochEnd, insertUptimeEpoch, mineEpochEnd } from '../support/distribution-fixtures';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import { PLATFORM_AGENT } from '../support/outbox-client';
 import { fundWallet } from '../support/sale';
@@ -69,11 +69,10 @@ describe('distribution computation: snapshot, exact shares, dust, resumable, pub
       [id],
     );
 
-  /** Blocks at t and t + 10; the epoch ends at t + 5, so its snapshot is the first. */
-  async function epochBlocks(): Promise<{ inside: bigint; after: bigint; endsAt: Date }> {
-    const t = (await latestBlockTime(provider)) + 100;
-    const inside = await mineAt(provider, t);
-    const after = await mineAt(provider, t + 10);
+  /** An epoch end between two fresh blocks, once the index has read them. */
+  async function epochBlocks(): Promise<EpochEnd> {
+    const end = await mineEpochEnd(provider);
+    const { after } = end;
     await waitFor(
       async () => {
         const [row] = await dataSource.query<{ block: string | null }[]>(
@@ -83,7 +82,7 @@ describe('distribution computation: snapshot, exact shares, dust, resumable, pub
       },
       { what: `the index past block ${after}`, timeoutMs: 30_000 },
     );
-    return { inside, after, endsAt: new Date((t + 5) * 1000) };
+    return end;
   }
 
   async function report(epoch: bigint, endsAt: Date, gross: bigint): Promise<Distribution> {

@@ -55,3 +55,39 @@ export async function latestBlockTime(provider: JsonRpcProvider): Promise<number
   if (!block) throw new Error('no latest block');
   return block.timestamp;
 }
+
+export interface EpochEnd {
+  /** The epoch's last block, mined at `endsAt` - 5 s: its snapshot. */
+  inside: bigint;
+  /** The next block, mined at `endsAt` + 5 s. */
+  after: bigint;
+  endsAt: Date;
+}
+
+/**
+ * An epoch end 105 s past the chain's time, between two adjacent blocks mined 5 s either side of
+ * it. A transaction the app's workers send between the two would land inside the epoch and make
+ * the pair not adjacent; then another pair is mined.
+ */
+export async function mineEpochEnd(provider: JsonRpcProvider): Promise<EpochEnd> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const from = await provider.getBlockNumber();
+    const t = (await latestBlockTime(provider)) + 100;
+    await provider.send('evm_mine', [t]);
+    await provider.send('evm_mine', [t + 10]);
+    const to = await provider.getBlockNumber();
+    let previous: number | undefined;
+    for (let number = from + 1; number <= to; number++) {
+      const timestamp = (await provider.getBlock(number))!.timestamp;
+      if (previous === t && timestamp === t + 10) {
+        return {
+          inside: BigInt(number - 1),
+          after: BigInt(number),
+          endsAt: new Date((t + 5) * 1000),
+        };
+      }
+      previous = timestamp;
+    }
+  }
+  throw new Error('other transactions kept landing between the blocks of an epoch end');
+}
