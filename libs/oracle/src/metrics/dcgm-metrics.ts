@@ -11,6 +11,12 @@ export const DCGM_SERIES = {
 /** A GPU split into MIG instances has no GPU_UTIL; its instances' engine activity (0 to 1) stands in. */
 export const DCGM_MIG_ACTIVITY = 'DCGM_FI_PROF_GR_ENGINE_ACTIVE';
 
+/** Every series `readDcgmGpus` reads: the others need only be well-formed. */
+export const DCGM_READ_SERIES: ReadonlySet<string> = new Set([
+  ...Object.values(DCGM_SERIES),
+  DCGM_MIG_ACTIVITY,
+]);
+
 type Field = keyof typeof DCGM_SERIES;
 const FIELD_OF_SERIES = new Map<string, Field>(
   Object.entries(DCGM_SERIES).map(([field, series]) => [series, field as Field]),

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { dcgmFixture as fixture } from './fixtures/dcgm-fixtures';
 import parseLax from 'parse-prometheus-text-format';
 import { MetricsFormatError, type PromSample, parsePrometheusText } from './prometheus-text';
@@ -47,9 +48,9 @@ function crossChecked(text: string): PromSample[] {
   return ours;
 }
 
-function refusal(text: string): MetricsFormatError {
+function refusal(text: string, keep?: ReadonlySet<string>): MetricsFormatError {
   try {
-    parsePrometheusText(text);
+    parsePrometheusText(text, keep);
   } catch (error) {
     expect(error).toBeInstanceOf(MetricsFormatError);
     return error as MetricsFormatError;
@@ -465,5 +466,79 @@ describe('parsePrometheusText: hostile input', () => {
     const [kept] = parsePrometheusText(`# TYPE a gauge\na ${digits}\n`);
     expect(kept.value).toBeNaN();
     expect(kept.unreadable).toBe(digits.slice(0, 80));
+  });
+});
+
+describe('parsePrometheusText: plain lines are read on a shortcut, the rest by the full grammar', () => {
+  const LABEL_NAME = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,8}$/);
+  // Quotes, backslashes and line feeds (escaped in the text), blanks, braces, commas, unicode.
+  const LABEL_VALUE = fc.string({
+    unit: fc.constantFrom('a', 'Z', '0', ' ', '"', '\\', '\n', '{', '}', ',', '=', 'é', '🚀'),
+    maxLength: 12,
+  });
+  const LABELS = fc.uniqueArray(fc.tuple(LABEL_NAME, LABEL_VALUE), {
+    selector: ([name]) => name,
+    maxLength: 6,
+  });
+  const escape = (value: string) =>
+    value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
+
+  it('a series reads the same however it is written, and as it was made', () => {
+    fc.assert(
+      fc.property(LABELS, fc.integer({ min: -1e6, max: 1e6 }), (labels, value) => {
+        const pairs = labels.map(([name, v]) => `${name}="${escape(v)}"`);
+        const plain = `foo{${pairs.join(',')}} ${value}\n`;
+        // A trailing comma is allowed after a label, not in an empty set.
+        const trailing = pairs.length ? ' , ' : ' ';
+        const spaced = `  foo { ${pairs.join(' , ')}${trailing}}\t${value} \n`;
+        const reordered = `foo{${[...pairs].reverse().join(',')}} ${value}\n`;
+        const expected = [
+          { name: 'foo', labels: Object.fromEntries(labels), value, timestampMs: null },
+        ];
+        expect(parsePrometheusText(plain)).toEqual(expected);
+        expect(parsePrometheusText(spaced)).toEqual(expected);
+        // Any two of the forms are one series written twice.
+        expect(() => parsePrometheusText(plain + spaced)).toThrow(/duplicate series/);
+        if (labels.length > 1) {
+          expect(() => parsePrometheusText(spaced + reordered)).toThrow(/duplicate series/);
+        }
+      }),
+    );
+  });
+
+  it('two series that differ in any label are both kept', () => {
+    fc.assert(
+      fc.property(LABELS, LABEL_VALUE, (labels, other) => {
+        fc.pre(labels.length > 0 && labels[0][1] !== other);
+        const changed: [string, string][] = [[labels[0][0], other], ...labels.slice(1)];
+        const line = (set: [string, string][]) =>
+          `foo{${set.map(([name, v]) => `${name}="${escape(v)}"`).join(',')}} 1\n`;
+        expect(parsePrometheusText(line(labels) + line(changed))).toHaveLength(2);
+      }),
+    );
+  });
+
+  it('two series of one fingerprint are told apart by their labels', () => {
+    // These two hash alike (found by search); the parser compares them in full.
+    const text = 'foo{a="gpu-27009"} 1\nfoo{a="gpu-789952"} 2\nfoo{a="gpu-27009"} 3\n';
+    expect(parsePrometheusText(text.split('\n').slice(0, 2).join('\n') + '\n')).toHaveLength(2);
+    expect(refusal(text).line).toBe(3);
+    expect(refusal(text).problem).toBe('duplicate series foo{a="gpu-27009"}');
+  });
+
+  it('with a set of metrics to keep, returns only theirs, and still checks every line', () => {
+    const text = fixture(L40S);
+    const keep = new Set(['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_FB_USED']);
+    const all = parsePrometheusText(text);
+    expect(parsePrometheusText(text, keep)).toEqual(all.filter((s) => keep.has(s.name)));
+    expect(parsePrometheusText(text, keep)).toHaveLength(2);
+    const clock = text.split('\n').find((line) => line.startsWith('DCGM_FI_DEV_SM_CLOCK{'))!;
+    expect(refusal(`${text}${clock}\n`, keep).problem).toMatch(
+      /^duplicate series DCGM_FI_DEV_SM_CLOCK/,
+    );
+    expect(refusal(`${text}DCGM_FI_DEV_SM_CLOCK{gpu="0" 1\n`, keep).problem).toMatch(
+      /expected , or }/,
+    );
+    expect(refusal(`${text}foo 12abc\n`, keep).problem).toMatch(/invalid value 12abc/);
   });
 });

@@ -33,9 +33,10 @@ const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n' };
  * Parses Prometheus text strictly: every line must be a comment, a well-formed HELP or TYPE, a
  * well-formed sample or blank; a metric is typed at most once and before its samples; a series
  * appears once; the body ends with a line feed (a cut-off body is refused). Throws
- * MetricsFormatError naming the first bad line.
+ * MetricsFormatError naming the first bad line. With `keep`, every line is checked the same way
+ * but only the samples of those metrics are returned.
  */
-export function parsePrometheusText(text: string): PromSample[] {
+export function parsePrometheusText(text: string, keep?: ReadonlySet<string>): PromSample[] {
   if (text.length > 0 && !text.endsWith('\n')) {
     throw new MetricsFormatError(0, 'the body does not end with a line feed (cut off?)');
   }
@@ -43,25 +44,215 @@ export function parsePrometheusText(text: string): PromSample[] {
   const typed = new Set<string>();
   const helped = new Set<string>();
   const sampled = new Set<string>();
-  const series = new Set<string>();
+  const series = new SeriesSet(text, typed);
+  const fast = new FastSampleReader(keep);
   let start = 0;
   for (let lineNo = 1; start < text.length; lineNo++) {
+    const from = start;
     const end = text.indexOf('\n', start);
-    const line = text.slice(start, text[end - 1] === '\r' ? end - 1 : end).trimStart();
+    const to = text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
     start = end + 1;
-    if (line.trimEnd() === '') continue;
-    if (line.charCodeAt(0) === 35 /* # */) {
-      readComment(line, lineNo, { typed, helped, sampled });
-      continue;
+    if (from === to) continue;
+    let read = fast.read(text, from, to);
+    if (!read) {
+      const line = text.slice(from, to).trimStart();
+      if (line.trimEnd() === '') continue;
+      if (line.charCodeAt(0) === 35 /* # */) {
+        readComment(line, lineNo, { typed, helped, sampled });
+        continue;
+      }
+      read = slowSample(line, lineNo, typed);
     }
-    const sample = readSample(line, lineNo, typed);
-    const key = seriesKey(sample);
-    if (series.has(key)) throw new MetricsFormatError(lineNo, `duplicate series ${key}`);
-    series.add(key);
-    sampled.add(sample.name);
-    samples.push(sample);
+    series.add(read.fingerprint, from, lineNo);
+    sampled.add(read.name);
+    if (read.sample && (!keep || keep.has(read.name))) samples.push(read.sample);
   }
   return samples;
+}
+
+/** A sample line read: its metric, its series fingerprint and, when kept, the sample. */
+interface SampleLine {
+  name: string;
+  fingerprint: number;
+  sample: PromSample | null;
+}
+
+/**
+ * The series of a body, each once. A series is known by a 32-bit fingerprint of its name and
+ * labels that ignores the labels' order; lines with the same fingerprint are compared in full.
+ */
+class SeriesSet {
+  /** Where the first line of each fingerprint starts in the text. */
+  private readonly firstLine = new Map<number, number>();
+  private readonly collided = new Map<number, Set<string>>();
+
+  constructor(
+    private readonly text: string,
+    private readonly typed: ReadonlySet<string>,
+  ) {}
+
+  add(fingerprint: number, lineStart: number, lineNo: number): void {
+    const first = this.firstLine.get(fingerprint);
+    if (first === undefined) {
+      this.firstLine.set(fingerprint, lineStart);
+      return;
+    }
+    let keys = this.collided.get(fingerprint);
+    if (!keys) {
+      keys = new Set([this.keyOf(first, lineNo)]);
+      this.collided.set(fingerprint, keys);
+    }
+    const key = this.keyOf(lineStart, lineNo);
+    if (keys.has(key)) throw new MetricsFormatError(lineNo, `duplicate series ${key}`);
+    keys.add(key);
+  }
+
+  /** `name{label="value",...}`, labels sorted by name, values escaped as in the format. */
+  private keyOf(lineStart: number, lineNo: number): string {
+    const line = this.text.slice(lineStart, this.text.indexOf('\n', lineStart)).trim();
+    const { name, labels } = readSample(line, lineNo, this.typed);
+    const pairs = Object.keys(labels)
+      .sort()
+      .map((label) => `${label}="${escapeLabelValue(labels[label])}"`);
+    return `${name}{${pairs.join(',')}}`;
+  }
+}
+
+function slowSample(line: string, lineNo: number, typed: ReadonlySet<string>): SampleLine {
+  const sample = readSample(line, lineNo, typed);
+  let labelsHash = 0;
+  for (const [label, value] of Object.entries(sample.labels)) {
+    labelsHash = (labelsHash + mix(hashChars(value, 0, value.length, labelNameHash(label)))) | 0;
+  }
+  const nameHash = hashChars(sample.name, 0, sample.name.length);
+  return { name: sample.name, fingerprint: mix(nameHash ^ labelsHash), sample };
+}
+
+/**
+ * Reads the common shape of a sample line, `text` from `from` to `to`, without building what is
+ * not kept: `name{a="x",...} value` or `name value timestamp`, single spaces, no escapes, a
+ * number. Null for anything else, which `readSample` then reads (or refuses) by the full grammar.
+ * Names repeat from line to line: the previous line's strings are reused rather than cut again.
+ */
+class FastSampleReader {
+  private metric = '';
+  private readonly labelNames: string[] = [];
+  private readonly lineLabelHashes: number[] = [];
+
+  constructor(private readonly keep: ReadonlySet<string> | undefined) {}
+
+  read(text: string, from: number, to: number): SampleLine | null {
+    let i = from;
+    let nameHash = FNV_OFFSET;
+    let sameMetric = true;
+    const metric = this.metric;
+    for (; i < to; i++) {
+      const code = text.charCodeAt(i);
+      if (!isNameChar(code, i === from, true)) break;
+      nameHash = Math.imul(nameHash ^ code, FNV_PRIME);
+      const at = i - from;
+      if (sameMetric && (at >= metric.length || metric.charCodeAt(at) !== code)) {
+        sameMetric = false;
+      }
+    }
+    if (i === from) return null;
+    const name = sameMetric && metric.length === i - from ? metric : text.slice(from, i);
+    this.metric = name;
+    const labels = !this.keep || this.keep.has(name) ? ({} as Record<string, string>) : null;
+    const hashes = this.lineLabelHashes;
+    hashes.length = 0;
+    let labelsHash = 0;
+    if (text.charCodeAt(i) === 123 /* { */) {
+      i++;
+      while (text.charCodeAt(i) !== 125 /* } */) {
+        const nameStart = i;
+        const cached = this.labelNames[hashes.length] ?? '';
+        let sameLabel = true;
+        let hash = FNV_OFFSET;
+        for (; i < to; i++) {
+          const code = text.charCodeAt(i);
+          if (!isNameChar(code, i === nameStart, false)) break;
+          hash = Math.imul(hash ^ code, FNV_PRIME);
+          const at = i - nameStart;
+          if (sameLabel && (at >= cached.length || cached.charCodeAt(at) !== code)) {
+            sameLabel = false;
+          }
+        }
+        if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return null;
+        if (text.charCodeAt(i + 1) !== 34 /* " */) return null;
+        // Two labels of one name (or a rare hash collision): readSample tells.
+        if (hashes.includes(hash)) return null;
+        hashes.push(hash);
+        let label = cached;
+        if (!sameLabel || cached.length !== i - nameStart) {
+          label = text.slice(nameStart, i);
+          this.labelNames[hashes.length - 1] = label;
+        }
+        // An object cannot hold this one as a plain property: readSample.
+        if (label === '__proto__') return null;
+        hash = Math.imul(hash ^ 0x3d /* = */, FNV_PRIME);
+        const valueStart = i + 2;
+        for (i = valueStart; ; i++) {
+          if (i >= to) return null;
+          const code = text.charCodeAt(i);
+          if (code === 34) break;
+          if (code === 92 /* \ */) return null;
+          hash = Math.imul(hash ^ code, FNV_PRIME);
+        }
+        if (labels) labels[label] = text.slice(valueStart, i);
+        labelsHash = (labelsHash + mix(hash)) | 0;
+        i++;
+        if (text.charCodeAt(i) === 44 /* , */) i++;
+        else if (text.charCodeAt(i) !== 125) return null;
+      }
+      i++;
+    }
+    if (text.charCodeAt(i) !== 32 /* space */) return null;
+    const blank = text.indexOf(' ', i + 1);
+    const valueEnd = blank === -1 || blank > to ? to : blank;
+    const rawValue = text.slice(i + 1, valueEnd);
+    const rawTimestamp = valueEnd === to ? null : text.slice(valueEnd + 1, to);
+    if (
+      rawValue.length > MAX_NUMBER_LENGTH ||
+      rawValue.charCodeAt(rawValue.length - 1) === 102 /* f: Inf */ ||
+      !FLOAT.test(rawValue) ||
+      (rawTimestamp !== null && !TIMESTAMP.test(rawTimestamp))
+    ) {
+      return null;
+    }
+    const fingerprint = mix(nameHash ^ labelsHash);
+    if (!labels) return { name, fingerprint, sample: null };
+    const timestampMs = rawTimestamp === null ? null : Number(rawTimestamp);
+    return { name, fingerprint, sample: { name, labels, value: Number(rawValue), timestampMs } };
+  }
+}
+
+/** Metric names: [a-zA-Z_:][a-zA-Z0-9_:]*; label names: [a-zA-Z_][a-zA-Z0-9_]*. */
+function isNameChar(code: number, first: boolean, metric: boolean): boolean {
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return letter || (!first && code >= 48 && code <= 57) || (metric && code === 58);
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a continued over `text` from `from` to `to`. */
+function hashChars(text: string, from: number, to: number, hash = FNV_OFFSET): number {
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+/** A label name's hash, and a separator: a label's hash continues over its value. */
+function labelNameHash(label: string): number {
+  return Math.imul(hashChars(label, 0, label.length) ^ 0x3d, FNV_PRIME);
+}
+
+/** murmur3's 32-bit finaliser. */
+function mix(value: number): number {
+  let h = value | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 function readComment(
@@ -137,7 +328,7 @@ function readLabels(
     if (line[i] === '}') return i + 1;
     if (i >= line.length) fail('unterminated label set');
     const nameStart = i;
-    while (i < line.length && isLabelNameChar(line.charCodeAt(i), i === nameStart)) i++;
+    while (i < line.length && isNameChar(line.charCodeAt(i), i === nameStart, false)) i++;
     const name = line.slice(nameStart, i);
     if (name === '') fail(`invalid label name at column ${i + 1}`);
     skipBlanks();
@@ -173,15 +364,6 @@ function readLabels(
   }
 }
 
-/** [a-zA-Z_][a-zA-Z0-9_]* */
-function isLabelNameChar(code: number, first: boolean): boolean {
-  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-  return letter || (!first && code >= 48 && code <= 57);
-}
-
-function seriesKey(sample: PromSample): string {
-  const pairs = Object.keys(sample.labels)
-    .sort()
-    .map((name) => `${name}=${JSON.stringify(sample.labels[name])}`);
-  return `${sample.name}{${pairs.join(',')}}`;
+function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
 }

@@ -1,4 +1,4 @@
-import { type DcgmGpu, readDcgmGpus } from '../metrics/dcgm-metrics';
+import { DCGM_READ_SERIES, type DcgmGpu, readDcgmGpus } from '../metrics/dcgm-metrics';
 import { MetricsFormatError, parsePrometheusText } from '../metrics/prometheus-text';
 
 /** Why a GPU counts as down in a probe. Stable codes: they are exported and hashed. */
@@ -64,7 +64,7 @@ export function judgeNode(
   // UUIDs are hex: an onboarded one in capitals is the same GPU.
   let reported: Map<string, DcgmGpu>;
   try {
-    const gpus = readDcgmGpus(parsePrometheusText(outcome.text)).values();
+    const gpus = readDcgmGpus(parsePrometheusText(outcome.text, DCGM_READ_SERIES)).values();
     reported = new Map([...gpus].map((gpu) => [gpu.uuid.toLowerCase(), gpu]));
   } catch (error) {
     if (!(error instanceof MetricsFormatError)) throw error;
