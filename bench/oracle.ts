@@ -427,7 +427,9 @@ async function main(): Promise<void> {
     );
     cycle.probedInWindow = rows[0].n;
   }
-  const latePlans = planList.filter((plan) => slotOf(plan.startedAt) !== slotOf(plan.dueAt));
+  const latePlans = planList.filter(
+    (plan) => !Number.isNaN(plan.plannedSlotAt) && plan.plannedSlotAt !== slotOf(plan.dueAt),
+  );
   const farmIndex = new Map(farmIds.map((id, i) => [id, i]));
   const measured = all.slice(1);
   const failedProbeJobs = (await probeQueue.getJobCounts('failed')).failed ?? 0;
@@ -683,7 +685,7 @@ async function main(): Promise<void> {
   );
   for (const plan of latePlans) {
     say.warn(
-      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}, after its slot had ended: it planned slot ${iso(slotOf(plan.startedAt))}, and slot ${iso(slotOf(plan.dueAt))} got no probe of the farm's GPUs`,
+      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}: it planned slot ${iso(plan.plannedSlotAt)}, and slot ${iso(slotOf(plan.dueAt))} got no probe of the farm's GPUs`,
     );
   }
   say.section('Targets');
@@ -837,6 +839,8 @@ interface PlanRun {
   startedAt: number;
   doneAt: number;
   probes: number;
+  /** The slot it planned (it may run after that slot ended: its probes keep the slot it was due in). */
+  plannedSlotAt: number;
 }
 
 /**
@@ -854,6 +858,7 @@ async function collectPlans(queue: Queue, into: Map<string, PlanRun>): Promise<v
       startedAt: job.processedOn ?? dueAt,
       doneAt: job.finishedOn ?? 0,
       probes: (job.returnvalue as { probes?: number } | null)?.probes ?? 0,
+      plannedSlotAt: Date.parse((job.returnvalue as { slotAt?: string } | null)?.slotAt ?? ''),
     });
   }
 }

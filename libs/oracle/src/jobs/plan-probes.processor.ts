@@ -25,7 +25,10 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
     private readonly jobs: JobQueue,
   ) {}
 
-  async handle({ farmId }: { farmId: string }, job: Job): Promise<{ probes: number }> {
+  async handle(
+    { farmId }: { farmId: string },
+    job: Job,
+  ): Promise<{ probes: number; slotAt?: string }> {
     const [farm]: { interval: number }[] = await this.dataSource.query(
       `SELECT probe_interval_seconds AS interval FROM farm
         WHERE id = $1 AND status IN ${MONITORED_STATUS_SQL}`,
@@ -60,6 +63,6 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
         },
       })),
     );
-    return { probes: byUrl.size };
+    return { probes: byUrl.size, slotAt: slotAt.toISOString() };
   }
 }
