@@ -8,7 +8,7 @@ import { DatabaseModule } from '@gpu/database';
 import { FarmsModule } from '@gpu/farms';
 import { IdentityModule } from '@gpu/identity';
 import { IssuanceModule } from '@gpu/issuance';
-import { OracleModule } from '@gpu/oracle';
+import { OracleMetrics, OracleModule } from '@gpu/oracle';
 import { ComplianceModule } from '@gpu/compliance';
 import { DistributionModule } from '@gpu/distribution';
 import { EnforcementController } from './compliance/enforcement.controller';
@@ -18,7 +18,7 @@ import { RevenueReportsController } from './distributions/revenue-reports.contro
 import { UptimeController } from './uptime/uptime.controller';
 import { KycModule } from '@gpu/kyc';
 import { ObservabilityModule } from '@gpu/observability';
-import { QueueModule, RedisHealth } from '@gpu/queue';
+import { QueueMetrics, QueueModule, RedisHealth } from '@gpu/queue';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
@@ -77,7 +77,13 @@ export class ApiModule {
         EnforcementController,
         ReportsController,
       ],
-      providers: [RedisHealth, ChainMetrics, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        RedisHealth,
+        ChainMetrics,
+        QueueMetrics,
+        OracleMetrics,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     };
   }
 }

@@ -7,6 +7,7 @@ export * from './epochs/epoch-math';
 export * from './metrics/dcgm-metrics';
 export * from './metrics/prometheus-text';
 export * from './monitored-farms';
+export * from './oracle-metrics';
 export * from './oracle.errors';
 export * from './oracle.module';
 export * from './oracle.tokens';
