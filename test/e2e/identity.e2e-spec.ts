@@ -61,6 +61,29 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
       expect(query.body.code).toBe('INVALID_CHARACTERS');
     });
 
+    it('refuses an unpaired surrogate (validators throw on it) and JSON nested too deep with 400', async () => {
+      for (const path of ['/auth/register', '/auth/sign-in']) {
+        const lone = await anonymous.request('POST', path, '{"email":"\\ud800","password":"x"}', {
+          'content-type': 'application/json',
+        });
+        expect({ path, status: lone.status, code: lone.body.code }).toEqual({
+          path,
+          status: 400,
+          code: 'INVALID_CHARACTERS',
+        });
+      }
+      const deep = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+      const refused = await anonymous.request('POST', '/auth/register', deep, {
+        'content-type': 'application/json',
+      });
+      expect([refused.status, refused.body.code]).toEqual([400, 'BODY_TOO_DEEP']);
+    });
+
+    it('answers a request Node refuses before any route (headers too large) with a coded body', async () => {
+      const huge = await anonymous.get(`/farms?name=${'x'.repeat(20_000)}`);
+      expect([huge.status, huge.body.code]).toEqual([431, 'HEADERS_TOO_LARGE']);
+    });
+
     it('refuses a second registration of the same email, whatever its case', async () => {
       const investor = await registerInvestor(api);
       const again = await anonymous.post('/auth/register', {

@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { MetricsRegistry } from '@gpu/observability';
 import { ErrorResponseFilter } from './error-response.filter';
-import { refuseNulCharacters } from './nul-guard';
+import { refuseUnsafeInput } from './input-guard';
 import { createValidationPipe } from './validation.pipe';
 
 /** Everything main() and the end-to-end tests both need: pipes, errors, logs, metrics, docs. */
@@ -13,7 +13,7 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalFilters(new ErrorResponseFilter());
   app.enableShutdownHooks();
 
-  refuseNulCharacters(app.getHttpAdapter().getInstance());
+  refuseUnsafeInput(app.getHttpAdapter().getInstance());
 
   const metrics = app.get(MetricsRegistry);
   app
