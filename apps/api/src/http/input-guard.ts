@@ -8,7 +8,7 @@ export type UnsafeInput = 'characters' | 'too-deep';
 
 /** NUL (Postgres text refuses it) and UTF-16 surrogates without their pair (not Unicode text). */
 const INVALID_TEXT =
-// eslint-disable-next-line no-control-regex -- NUL is one of the characters it looks for
+  // eslint-disable-next-line no-control-regex -- NUL is one of the characters it looks for
   /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
