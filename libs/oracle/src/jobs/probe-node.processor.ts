@@ -49,7 +49,7 @@ export class ProbeNodeProcessor implements JobHandlerOf<'oracle.probe'> {
     );
     const slotAt = new Date(probe.slotAt);
     await this.writer.write(
-      verdicts.map((verdict) => ({ ...verdict, farmId: probe.farmId, slotAt, probedAt })),
+      verdicts.map((verdict) => Object.assign(verdict, { farmId: probe.farmId, slotAt, probedAt })),
     );
     const up = verdicts.filter((verdict) => verdict.up).length;
     return { up, down: verdicts.length - up };

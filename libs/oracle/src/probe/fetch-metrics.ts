@@ -45,11 +45,13 @@ export async function fetchMetrics(
 }
 
 async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array | null> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) {
+  const length = response.headers.get('content-length');
+  if (length !== null && Number(length) > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     return null;
   }
+  // A declared length within the limit is held to by the HTTP client: read it at once.
+  if (length !== null && /^\d+$/.test(length)) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

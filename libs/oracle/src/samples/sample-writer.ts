@@ -83,13 +83,21 @@ export class SampleWriter {
         `SELECT pg_advisory_xact_lock_shared(${FARM_SAMPLES_LOCK_SQL.replace('$1', 'f')}) FROM unnest($1::text[]) f`,
         [farms],
       );
+      // Rows of one probe share their times: each is written out once, not once a row.
+      const isoOf = new Map<number, string>();
+      const iso = (at: Date): string => {
+        const ms = at.getTime();
+        let text = isoOf.get(ms);
+        if (text === undefined) isoOf.set(ms, (text = at.toISOString()));
+        return text;
+      };
       for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
         const chunk = rows.slice(start, start + MAX_ROWS_PER_STATEMENT);
         await client.query(INSERT_SQL, [
           chunk.map((row) => row.gpuNodeId),
-          chunk.map((row) => row.slotAt),
+          chunk.map((row) => iso(row.slotAt)),
           chunk.map((row) => row.farmId),
-          chunk.map((row) => row.probedAt),
+          chunk.map((row) => iso(row.probedAt)),
           chunk.map((row) => row.up),
           chunk.map((row) => row.reason),
           chunk.map((row) => row.detail),

@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchMetrics } from './fetch-metrics';
+
+/** A local endpoint per path: declared or chunked bodies, errors, silence. */
+describe('fetchMetrics against a real HTTP server', () => {
+  let server: Server;
+  let url: string;
+  const BODY = 'DCGM_FI_DEV_GPU_UTIL{gpu="0"} 42\n';
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      switch (request.url) {
+        case '/declared':
+          response.writeHead(200, { 'content-length': Buffer.byteLength(BODY) }).end(BODY);
+          return;
+        case '/chunked':
+          response.writeHead(200);
+          response.write(BODY.slice(0, 10));
+          setTimeout(() => response.end(BODY.slice(10)), 5);
+          return;
+        case '/declared-large':
+          response.writeHead(200, { 'content-length': 2000 }).end('x'.repeat(2000));
+          return;
+        case '/chunked-large':
+          response.writeHead(200);
+          for (let i = 0; i < 20; i++) response.write('x'.repeat(100));
+          response.end();
+          return;
+        case '/latin1':
+          response.writeHead(200, { 'content-length': 2 }).end(Buffer.from([0xe9, 0x0a]));
+          return;
+        case '/error':
+          response.writeHead(503).end('busy');
+          return;
+        case '/silent':
+          return; // never answers
+        default:
+          response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const fetchOf = (path: string) =>
+    fetchMetrics(`${url}${path}`, { timeoutMs: 300, maxBytes: 1000 });
+
+  it('reads a body of declared length and a chunked one alike', async () => {
+    for (const path of ['/declared', '/chunked']) {
+      expect({ path, ...(await fetchOf(path)) }).toMatchObject({ path, kind: 'body', text: BODY });
+    }
+  });
+
+  it('refuses a body over the limit, declared or not', async () => {
+    for (const path of ['/declared-large', '/chunked-large']) {
+      expect({ path, ...(await fetchOf(path)) }).toEqual({
+        path,
+        kind: 'failed',
+        reason: 'too_large',
+        detail: 'more than 1000 bytes',
+      });
+    }
+  });
+
+  it('names every other failure: not UTF-8, an HTTP error, no answer in time, nobody there', async () => {
+    expect(await fetchOf('/latin1')).toMatchObject({ kind: 'failed', reason: 'malformed' });
+    expect(await fetchOf('/error')).toEqual({
+      kind: 'failed',
+      reason: 'http_error',
+      detail: 'HTTP 503',
+    });
+    expect(await fetchOf('/silent')).toEqual({
+      kind: 'failed',
+      reason: 'timeout',
+      detail: 'no answer in 300 ms',
+    });
+    const closed = await fetchMetrics('http://127.0.0.1:1/metrics', {
+      timeoutMs: 300,
+      maxBytes: 1000,
+    });
+    expect(closed).toMatchObject({ kind: 'failed', reason: 'unreachable' });
+  });
+});
