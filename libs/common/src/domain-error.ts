@@ -10,6 +10,8 @@ export type DomainErrorKind =
   | 'conflict'
   /** Well-formed, but cannot be processed as sent (e.g. an idempotency key reused with another body). */
   | 'unprocessable'
+  /** Too many requests of one kind from one caller for now. */
+  | 'rate_limited'
   | 'unavailable';
 
 export class DomainError extends Error {
@@ -32,5 +34,6 @@ export const HTTP_STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };

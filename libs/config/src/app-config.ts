@@ -122,6 +122,27 @@ export class AppConfig {
   @Max(120_000)
   RPC_TIMEOUT_MS = 5000;
 
+  /** Sign-ins, registrations, refreshes and password changes per client address and minute. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_AUTH_PER_MINUTE = 30;
+
+  /** SIWE challenges and signatures (sign-in and wallet links) per client address and minute. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_SIWE_PER_MINUTE = 30;
+
+  /** Orders per investor account and minute. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_ORDERS_PER_MINUTE = 120;
+
   /** A health check of one dependency gives up after this long and reports it down. */
   @Type(() => Number)
   @IsInt()

@@ -8,12 +8,15 @@ export type RedisRole =
   /** Producers and schedulers. */
   | 'producer'
   /** Health checks: fail at once when Redis is away instead of queueing commands. */
-  | 'probe';
+  | 'probe'
+  /** Rate limits: fail at once too; the limiter then counts in memory. */
+  | 'limiter';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   worker: { maxRetriesPerRequest: null },
   producer: { maxRetriesPerRequest: 3 },
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
+  limiter: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
 };
 
 const logger = new Logger('Redis');

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { RateLimit } from '../http/rate-limit';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -38,6 +39,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @RateLimit('auth')
   @ApiOperation({ summary: 'Register as an investor; signs you in' })
   @ApiCreatedResponse({ type: SessionResponse })
   async register(
@@ -51,6 +53,7 @@ export class AuthController {
 
   @Post('sign-in')
   @Public()
+  @RateLimit('auth')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: SessionResponse })
@@ -63,6 +66,7 @@ export class AuthController {
 
   @Post('siwe/nonce')
   @Public()
+  @RateLimit('siwe')
   @HttpCode(200)
   @ApiOperation({ summary: 'A nonce to sign in with a linked wallet (Sign-In with Ethereum)' })
   @ApiOkResponse({ type: SiweChallengeResponse })
@@ -72,6 +76,7 @@ export class AuthController {
 
   @Post('siwe')
   @Public()
+  @RateLimit('siwe')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with a signed EIP-4361 message from a linked wallet' })
   @ApiOkResponse({ type: SessionResponse })
@@ -84,6 +89,7 @@ export class AuthController {
 
   @Post('refresh')
   @Public()
+  @RateLimit('auth')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new session (the old token is spent)' })
   @ApiOkResponse({ type: SessionResponse })
@@ -102,6 +108,7 @@ export class AuthController {
 
   @Post('password')
   @Roles(USER_ROLES)
+  @RateLimit('auth')
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change your password; every other session ends' })

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { RateLimit } from '../http/rate-limit';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -129,6 +130,7 @@ export class OfferingsController {
 
   @Post('offerings/:id/orders')
   @Roles(['investor'])
+  @RateLimit('orders')
   @ApiOperation({
     summary: 'Order fractions: reserved at once, with payment instructions',
     description:

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { RateLimit } from '../http/rate-limit';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -25,6 +26,7 @@ export class WalletsController {
   ) {}
 
   @Post('nonce')
+  @RateLimit('siwe')
   @HttpCode(200)
   @ApiOperation({ summary: 'A single-use nonce and the fields of the message to sign' })
   @ApiOkResponse({ type: SiweChallengeResponse })
@@ -33,6 +35,7 @@ export class WalletsController {
   }
 
   @Post()
+  @RateLimit('siwe')
   @ApiOperation({
     summary:
       'Link the wallet that signed the message; with a valid KYC approval it is registered on chain',

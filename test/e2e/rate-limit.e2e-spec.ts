@@ -1,0 +1,110 @@
+import { DataSource } from 'typeorm';
+import { ApiClient, uniqueEmail } from '../support/api-client';
+import { type RunningApi, startApi, testConfig } from '../support/apps';
+import { startIsolatedApps, type IsolatedApps } from '../support/isolated-apps';
+import { newKey } from '../support/issuance-fixtures';
+import { DisposableRedis } from '../support/redis-server';
+
+/** Issue 10: rate limits on authentication, SIWE and order routes. */
+describe('rate limits: sign-in and SIWE per client address, also while Redis is down', () => {
+  let redis: DisposableRedis;
+  let api: RunningApi;
+  let anonymous: ApiClient;
+
+  beforeAll(async () => {
+    redis = await DisposableRedis.start();
+    api = await startApi(
+      testConfig({
+        REDIS_URL: redis.url,
+        RATE_LIMIT_AUTH_PER_MINUTE: '3',
+        RATE_LIMIT_SIWE_PER_MINUTE: '2',
+      }),
+    );
+    anonymous = new ApiClient(api.url);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await redis?.stop();
+  });
+
+  const signIn = (email = uniqueEmail('nobody')) =>
+    anonymous.post('/auth/sign-in', { email, password: 'not the password at all' });
+
+  it('lets three authentication requests a minute through, then answers 429 with Retry-After', async () => {
+    const first = [await signIn(), await signIn(), await signIn()];
+    expect(first.map((r) => r.status)).toEqual([401, 401, 401]);
+    const limited = await signIn();
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'auth' },
+    });
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.body.details.retryAfterSeconds).toBe(retryAfter);
+    // Registration and refresh count against the same limit: nothing is written.
+    const email = uniqueEmail('limited');
+    const register = await anonymous.post('/auth/register', {
+      email,
+      password: 'correct horse battery staple',
+    });
+    expect([register.status, register.body.code]).toEqual([429, 'RATE_LIMITED']);
+    const [row] = await api.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM app_user WHERE email = $1`, [email]);
+    expect(row.n).toBe(0);
+    const refresh = await anonymous.post('/auth/refresh', { refreshToken: 'rt_x' });
+    expect(refresh.status).toBe(429);
+  });
+
+  it('limits SIWE challenges on their own', async () => {
+    const nonces = [
+      await anonymous.post('/auth/siwe/nonce'),
+      await anonymous.post('/auth/siwe/nonce'),
+      await anonymous.post('/auth/siwe/nonce'),
+    ];
+    expect(nonces.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(nonces[2].body.details).toMatchObject({ limit: 'siwe' });
+  });
+
+  it('keeps limiting, in memory, while Redis is down: no 5xx', async () => {
+    await redis.stop();
+    const during = [];
+    for (let i = 0; i < 4; i++) during.push((await signIn()).status);
+    expect(during).toEqual([401, 401, 401, 429]);
+    await redis.resume();
+  });
+});
+
+describe('rate limits: orders per investor account', () => {
+  let apps: IsolatedApps;
+
+  beforeAll(async () => {
+    apps = await startIsolatedApps({ RATE_LIMIT_ORDERS_PER_MINUTE: '2' });
+  }, 120_000);
+
+  afterAll(() => apps?.stop());
+
+  it("counts each investor's orders alone", async () => {
+    const { fixtures } = apps;
+    const farm = await fixtures.tokenizedFarm();
+    const offering = await fixtures.openOffering(farm);
+    const [a, b] = [await fixtures.approvedInvestor(), await fixtures.approvedInvestor()];
+    const order = (investor: typeof a) =>
+      investor.client.post(
+        `/offerings/${offering.id}/orders`,
+        { fractions: 1 },
+        { 'idempotency-key': newKey() },
+      );
+    const fromA = [(await order(a)).status, (await order(a)).status, (await order(a)).status];
+    expect(fromA).toEqual([201, 201, 429]);
+    expect((await order(b)).status).toBe(201);
+    const [row] = await apps.dataSource.query(
+      `SELECT count(*)::int AS n FROM investment_order WHERE offering_id = $1`,
+      [offering.id],
+    );
+    expect(row.n).toBe(3);
+  }, 120_000);
+});
