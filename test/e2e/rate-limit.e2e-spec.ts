@@ -21,12 +21,12 @@ describe('rate limits: sign-in and SIWE per client address, also while Redis is 
       }),
     );
     anonymous = new ApiClient(api.url);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await api?.close();
     await redis?.stop();
-  });
+  }, 60_000);
 
   const signIn = (email = uniqueEmail('nobody')) =>
     anonymous.post('/auth/sign-in', { email, password: 'not the password at all' });
@@ -85,7 +85,7 @@ describe('rate limits: orders per investor account', () => {
     apps = await startIsolatedApps({ RATE_LIMIT_ORDERS_PER_MINUTE: '2' });
   }, 120_000);
 
-  afterAll(() => apps?.stop());
+  afterAll(() => apps?.stop(), 60_000);
 
   it("counts each investor's orders alone", async () => {
     const { fixtures } = apps;

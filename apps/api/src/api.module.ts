@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditModule, AuditVerificationModule } from '@gpu/audit';
 import { ChainMetrics, ChainModule } from '@gpu/chain';
@@ -23,7 +23,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { RateLimitInterceptor } from './http/rate-limit';
+import { RateLimitGuard } from './http/rate-limit';
 import { ChainController } from './chain/chain.controller';
 import { FarmsController } from './farms/farms.controller';
 import { HealthController } from './health/health.controller';
@@ -84,7 +84,7 @@ export class ApiModule {
         QueueMetrics,
         OracleMetrics,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

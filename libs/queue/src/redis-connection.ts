@@ -16,7 +16,12 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   worker: { maxRetriesPerRequest: null },
   producer: { maxRetriesPerRequest: 3 },
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
-  limiter: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
+  limiter: {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    enableAutoPipelining: true,
+  },
 };
 
 const logger = new Logger('Redis');

@@ -1,29 +1,36 @@
 import {
-  type CallHandler,
+  type CanActivate,
   type ExecutionContext,
   Injectable,
-  type NestInterceptor,
+  Logger,
   type OnModuleDestroy,
+  type OnModuleInit,
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import type IORedis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Observable } from 'rxjs';
-import { DomainError } from '@gpu/common';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import { DomainError, withTimeout } from '@gpu/common';
 import { AppConfig } from '@gpu/config';
 import { createRedisConnection } from '@gpu/queue';
 import type { AuthenticatedRequest } from '../auth/access-policy';
 
 /**
- * What is limited, and by what: sign-in, registration, refresh and password changes per client
- * address; SIWE challenges and signatures per client address; orders per account.
+ * What is limited, by what, and where it is counted. Guesses at credentials and signatures are
+ * counted in Redis, shared by every API instance: spreading them over instances gains nothing.
+ * Orders, the hot path, are counted in each instance's memory (no round trip per order): a client
+ * spread over N instances gets at most N times the limit.
  */
 export const RATE_LIMITS = {
-  auth: 'address',
-  siwe: 'address',
-  orders: 'account',
+  auth: { per: 'address', store: 'redis' },
+  siwe: { per: 'address', store: 'redis' },
+  orders: { per: 'account', store: 'memory' },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -36,47 +43,50 @@ export const RateLimit = (name: RateLimitName): MethodDecorator & ClassDecorator
 const WINDOW_SECONDS = 60;
 
 /**
- * Fixed one-minute windows counted in Redis, so that every API instance shares them. While Redis
- * is away each instance counts in memory instead: limits hold, per instance, rather than fall.
+ * Fixed one-minute windows. While Redis is away, the limits it counts are counted in memory:
+ * they hold, per instance, rather than fall. A guard, registered after the authentication guard:
+ * it knows the account, and (unlike an interceptor) costs the routes it does not limit nothing.
  */
 @Injectable()
-export class RateLimitInterceptor implements NestInterceptor, OnModuleDestroy {
+export class RateLimitGuard implements CanActivate, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RateLimitGuard.name);
   private readonly redis: IORedis;
-  private readonly limiters: Record<RateLimitName, RateLimiterRedis>;
+  private readonly connectWaitMs: number;
+  private readonly limiters: Record<RateLimitName, RateLimiterAbstract>;
 
   constructor(
     private readonly reflector: Reflector,
     config: AppConfig,
   ) {
     this.redis = createRedisConnection(config.REDIS_URL, 'limiter');
+    this.connectWaitMs = config.HEALTH_TIMEOUT_MS;
     const perMinute: Record<RateLimitName, number> = {
       auth: config.RATE_LIMIT_AUTH_PER_MINUTE,
       siwe: config.RATE_LIMIT_SIWE_PER_MINUTE,
       orders: config.RATE_LIMIT_ORDERS_PER_MINUTE,
     };
-    const limiter = (name: RateLimitName) =>
-      new RateLimiterRedis({
+    const limiter = (name: RateLimitName): RateLimiterAbstract => {
+      const window = { points: perMinute[name], duration: WINDOW_SECONDS };
+      if (RATE_LIMITS[name].store === 'memory') return new RateLimiterMemory(window);
+      return new RateLimiterRedis({
+        ...window,
         storeClient: this.redis,
         keyPrefix: `${config.QUEUE_PREFIX}:rate-limit:${name}`,
-        points: perMinute[name],
-        duration: WINDOW_SECONDS,
-        insuranceLimiter: new RateLimiterMemory({
-          points: perMinute[name],
-          duration: WINDOW_SECONDS,
-        }),
+        insuranceLimiter: new RateLimiterMemory(window),
       });
+    };
     this.limiters = { auth: limiter('auth'), siwe: limiter('siwe'), orders: limiter('orders') };
   }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!name) return next.handle();
+    if (!name) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key =
-      RATE_LIMITS[name] === 'account' && request.principal
+      RATE_LIMITS[name].per === 'account' && request.principal
         ? `account:${request.principal.userId}`
         : `address:${request.ip}`;
     try {
@@ -95,7 +105,19 @@ export class RateLimitInterceptor implements NestInterceptor, OnModuleDestroy {
         { limit: name, retryAfterSeconds },
       );
     }
-    return next.handle();
+    return true;
+  }
+
+  /**
+   * Waits (a little) for Redis before the API takes requests: until it is there, counts go to
+   * memory, and would be counted apart from the shared ones.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+    await withTimeout(ready, this.connectWaitMs, 'Redis for rate limits').catch(() =>
+      this.logger.warn('Redis is not there yet: rate limits are counted in memory until it is'),
+    );
   }
 
   onModuleDestroy(): void {
