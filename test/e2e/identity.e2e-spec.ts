@@ -157,6 +157,36 @@ describe('identity over HTTP: sessions, API keys, Sign-In with Ethereum', () => 
       });
       expect(old.status).toBe(401);
     });
+
+    it('requests arriving together are each judged by their own account (their lookups share a query)', async () => {
+      const admin = await signInStaff(api, 'admin');
+      const [fine, disabled, moved, alsoFine] = await Promise.all([
+        registerInvestor(api),
+        registerInvestor(api),
+        registerInvestor(api),
+        registerInvestor(api),
+      ]);
+      expect((await admin.client.post(`/users/${disabled.userId}/disable`, {})).status).toBe(200);
+      const changed = await moved.client.post('/auth/password', {
+        currentPassword: PASSWORD,
+        newPassword: 'another brand new passphrase',
+      });
+      expect(changed.status).toBe(200);
+      for (let round = 0; round < 5; round++) {
+        const answers = await Promise.all(
+          [fine, disabled, moved, alsoFine, fine].map((who) => who.client.get('/auth/me')),
+        );
+        expect(
+          answers.map((answer) => [answer.status, answer.body.id ?? answer.body.code]),
+        ).toEqual([
+          [200, fine.userId],
+          [401, 'AUTH_TOKEN_INVALID'],
+          [401, 'AUTH_TOKEN_INVALID'],
+          [200, alsoFine.userId],
+          [200, fine.userId],
+        ]);
+      }
+    });
   });
 
   describe('staff and API keys', () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
 import { type Actor, AuditLog, userActor } from '@gpu/audit';
 import { isUniqueViolation, pgPool } from '@gpu/database';
@@ -12,6 +13,10 @@ import { type Session, SessionsService } from './sessions.service';
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+type ActiveUser = Pick<User, 'id' | 'role' | 'sessionVersion'>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Accounts: investors register themselves; staff are created by an admin; the first admin by the CLI. */
 @Injectable()
@@ -102,17 +107,34 @@ export class UsersService {
    * The role and session version of the active user behind an access token; a disabled or
    * deleted account is refused. Runs on every request, so as a prepared statement.
    */
-  async activeUser(userId: string): Promise<Pick<User, 'id' | 'role' | 'sessionVersion'>> {
-    const { rows } = await pgPool(this.dataSource).query<
-      Pick<User, 'id' | 'role' | 'sessionVersion'>
-    >({
-      name: 'identity-active-user',
-      text: `SELECT id, role, session_version AS "sessionVersion" FROM app_user WHERE id = $1 AND status = 'active'`,
-      values: [userId],
-    });
-    if (!rows[0]) throw IdentityError.tokenInvalid();
-    return rows[0];
+  /**
+   * The account behind a token, read afresh on every request (so that a disabled account or a
+   * password change ends its sessions at once). Requests read in one turn of the event loop share
+   * one query; nothing is kept from one read to the next.
+   */
+  async activeUser(userId: string): Promise<ActiveUser> {
+    const user = await this.activeUsers.load(userId);
+    if (!user) throw IdentityError.tokenInvalid();
+    return user;
   }
+
+  private readonly activeUsers = new DataLoader<string, ActiveUser | undefined>(
+    async (ids) => {
+      // A malformed id must not fail the others' query.
+      const valid = ids.filter((id) => UUID.test(id));
+      const { rows } = valid.length
+        ? await pgPool(this.dataSource).query<ActiveUser>({
+            name: 'identity-active-users',
+            text: `SELECT id, role, session_version AS "sessionVersion" FROM app_user
+                    WHERE id = ANY($1::uuid[]) AND status = 'active'`,
+            values: [valid],
+          })
+        : { rows: [] };
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id));
+    },
+    { cache: false, maxBatchSize: 256, batchScheduleFn: (load) => setImmediate(load) },
+  );
 
   async findById(id: string): Promise<User> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
