@@ -13,7 +13,7 @@ export type RedisRole =
   | 'limiter';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
-  worker: { maxRetriesPerRequest: null },
+  worker: { maxRetriesPerRequest: null, enableAutoPipelining: true },
   producer: { maxRetriesPerRequest: 3 },
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 },
   limiter: {
