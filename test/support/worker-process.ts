@@ -6,7 +6,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const OUTPUT_LIMIT = 64 * 1024;
 const STOP_GRACE_MS = 10_000;
 
-/** The worker app in a process of its own, so that a test can kill it as a crash would. */
+/** An app (the worker, or the API) in a process of its own, so that a test can kill it as a crash would. */
 export interface WorkerProcess {
   pid: number;
   /** Resolves when the process has exited, however it ended. */
@@ -25,15 +25,18 @@ export interface WorkerProcess {
  * metadata that Nest's injection reads.
  */
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  return startFromSources('apps/worker/src/main.ts', env);
+}
+
+/** The API, the same way (it listens on env.API_PORT). */
+export function startApiProcess(env: Record<string, string>): WorkerProcess {
+  return startFromSources('apps/api/src/main.ts', env);
+}
+
+function startFromSources(main: string, env: Record<string, string>): WorkerProcess {
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/worker/src/main.ts',
-    ],
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main],
     {
       cwd: ROOT,
       env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
