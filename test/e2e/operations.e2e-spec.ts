@@ -3,11 +3,12 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig } from '@gpu/config';
+import { registerInvestor, signInStaff } from '../support/api-client';
 import { type RunningApi, startApi } from '../support/apps';
 import { type IsolatedStack, startIsolatedStack } from '../support/isolated-stack';
 
-/** Operations: what /metrics says about the queues and the oracle, on a stack of this file alone. */
-describe('API over HTTP: operations metrics (queue depths, probe results)', () => {
+/** Operations: /metrics on queues and the oracle, and the queue dashboard, on a stack of this file alone. */
+describe('API over HTTP: operations (metrics, queue dashboard)', () => {
   let iso: IsolatedStack;
   let api: RunningApi;
   let db: Client;
@@ -130,5 +131,70 @@ describe('API over HTTP: operations metrics (queue depths, probe results)', () =
     expect(later.get('gpu_oracle_gpus{result="unreachable"}')).toBeUndefined();
     expect(later.get('gpu_oracle_gpus{result="up"}')).toBe(5);
     expect(later.get('gpu_oracle_stalest_probe_seconds')).toBeLessThan(180);
+  });
+
+  it('serves the queue dashboard to admins only, with a header or the session cookie', async () => {
+    const [admin, officer, investor] = [
+      await signInStaff(api, 'admin'),
+      await signInStaff(api, 'compliance'),
+      await registerInvestor(api),
+    ];
+    const bearer = (who: { client: { credentials: { accessToken?: string } } }) => ({
+      authorization: `Bearer ${who.client.credentials.accessToken}`,
+    });
+    const get = async (path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${api.url}/admin/queues${path}`, { headers });
+      const text = await response.text();
+      return { status: response.status, text, code: /"code":"([A-Z_]+)"/.exec(text)?.[1] };
+    };
+    expect(await get('')).toMatchObject({ status: 401, code: 'AUTH_REQUIRED' });
+    expect(await get('/api/queues', bearer(officer))).toMatchObject({
+      status: 403,
+      code: 'AUTH_ROLE_FORBIDDEN',
+    });
+    expect(await get('/api/queues', bearer(investor))).toMatchObject({ status: 403 });
+    expect(await get('/api/queues', { authorization: 'Bearer not-a-token' })).toMatchObject({
+      status: 401,
+    });
+
+    const page = await get('', bearer(admin));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<html');
+    const queues = await get('/api/queues', bearer(admin));
+    expect(queues.status).toBe(200);
+    const names = (JSON.parse(queues.text) as { queues: { name: string }[] }).queues.map(
+      (queue) => queue.name,
+    );
+    expect(names.sort()).toEqual(
+      ['chain', 'distribution', 'issuance', 'kyc', 'oracle', 'oracle-probes'].sort(),
+    );
+
+    // A session for the browser: the token in a cookie only the dashboard's path receives.
+    const opened = await fetch(`${api.url}/admin/queues/session`, {
+      method: 'POST',
+      headers: bearer(admin),
+    });
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers.get('set-cookie')!;
+    expect(cookie).toMatch(
+      /^gpu_queue_dashboard=[^;]+; Path=\/admin\/queues; Max-Age=\d+; HttpOnly; SameSite=Strict/,
+    );
+    const pair = cookie.split(';')[0];
+    expect(await get('/api/queues', { cookie: pair })).toMatchObject({ status: 200 });
+    const investorCookie = `gpu_queue_dashboard=${investor.client.credentials.accessToken}`;
+    expect(await get('/api/queues', { cookie: investorCookie })).toMatchObject({ status: 403 });
+    // An officer cannot open one either.
+    const refused = await fetch(`${api.url}/admin/queues/session`, {
+      method: 'POST',
+      headers: bearer(officer),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+
+    // The admin disabled: the cookie dies with the account's sessions.
+    const otherAdmin = await signInStaff(api, 'admin', 'other-admin');
+    const disabled = await otherAdmin.client.post(`/users/${admin.userId}/disable`, {});
+    expect(disabled.status).toBe(200);
+    expect(await get('/api/queues', { cookie: pair })).toMatchObject({ status: 401 });
   });
 });

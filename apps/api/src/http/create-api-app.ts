@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gpu/config';
 import { ApiModule } from '../api.module';
+import { mountQueueDashboard } from '../operations/queue-dashboard';
 import { configureApp } from './configure-app';
 import { createFastifyAdapter } from './fastify-adapter';
 
@@ -19,5 +20,6 @@ export async function createApiApp(
     { ...options, rawBody: true },
   );
   configureApp(app);
+  await mountQueueDashboard(app);
   return app;
 }
