@@ -60,7 +60,7 @@ export async function startTestStack(): Promise<TestStackHandle> {
     ORDER_PAYMENT_GRACE_SECONDS: '0',
     JWT_SECRET: `test-jwt-secret-${runId}-0123456789abcdef`,
     // Every test signs its users in from one address: limits of their own are tested on a stack
-    // of their own (rate-limit.e2e-spec.ts).
+    // of their own (limits.e2e-spec.ts).
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
     RATE_LIMIT_SIWE_PER_MINUTE: '1000000',
     RATE_LIMIT_ORDERS_PER_MINUTE: '1000000',

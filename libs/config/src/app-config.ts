@@ -122,6 +122,13 @@ export class AppConfig {
   @Max(120_000)
   RPC_TIMEOUT_MS = 5000;
 
+  /** A request must arrive whole (headers and body) within this, or it is answered 408. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
   /** Sign-ins, registrations, refreshes and password changes per client address and minute. */
   @Type(() => Number)
   @IsInt()

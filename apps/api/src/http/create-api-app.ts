@@ -16,7 +16,7 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config),
-    createFastifyAdapter(),
+    createFastifyAdapter(config.REQUEST_TIMEOUT_MS),
     { ...options, rawBody: true },
   );
   configureApp(app);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { CODE_OF_STATUS, type ErrorBody } from './error-response.filter';
@@ -40,13 +40,29 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   socket.destroy(error);
 }
 
-/** Fastify with a body limit and request ids; the id is sent back on every response. */
-export function createFastifyAdapter(): FastifyAdapter {
+/** How often Node looks for requests that have taken too long to arrive. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * Fastify with a body limit and request ids (sent back on every response). A request must arrive
+ * whole, headers and body, within `requestTimeoutMs`, or it is answered 408 and its connection
+ * closed: a client trickling bytes cannot hold a connection open.
+ */
+export function createFastifyAdapter(requestTimeoutMs: number): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
     clientErrorHandler: answerClientError,
+    serverFactory: (handler: RequestListener) =>
+      createServer(
+        {
+          requestTimeout: requestTimeoutMs,
+          headersTimeout: requestTimeoutMs,
+          connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+        },
+        handler,
+      ),
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

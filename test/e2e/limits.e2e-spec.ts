@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { ApiClient, uniqueEmail } from '../support/api-client';
 import { type RunningApi, startApi, testConfig } from '../support/apps';
@@ -5,7 +6,7 @@ import { startIsolatedApps, type IsolatedApps } from '../support/isolated-apps';
 import { newKey } from '../support/issuance-fixtures';
 import { DisposableRedis } from '../support/redis-server';
 
-/** Issue 10: rate limits on authentication, SIWE and order routes. */
+/** Issue 10: rate limits on authentication, SIWE and order routes, and request timeouts. */
 describe('rate limits: sign-in and SIWE per client address, also while Redis is down', () => {
   let redis: DisposableRedis;
   let api: RunningApi;
@@ -107,4 +108,41 @@ describe('rate limits: orders per investor account', () => {
     );
     expect(row.n).toBe(3);
   }, 120_000);
+});
+
+describe('request timeouts: a request must arrive whole in time', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi(testConfig({ REQUEST_TIMEOUT_MS: '1500' }));
+  }, 60_000);
+
+  afterAll(() => api?.close(), 60_000);
+
+  /** Sends `partial` and nothing more; what the server answers, and when it closes. */
+  async function trickle(partial: string): Promise<{ response: string; ms: number }> {
+    const port = Number(new URL(api.url).port);
+    const socket = connect(port, '127.0.0.1');
+    const started = Date.now();
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk.toString('utf8')));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(partial);
+    await new Promise((resolve) => socket.once('close', resolve));
+    return { response, ms: Date.now() - started };
+  }
+
+  it.each([
+    ['headers that never end', 'POST /auth/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\n'],
+    [
+      'a body that never comes',
+      'POST /auth/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
+    ],
+  ])('%s: 408 with a code, connection closed within seconds', async (_title, partial) => {
+    const { response, ms } = await trickle(partial);
+    expect(response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(response).toContain('"code":"REQUEST_TIMEOUT"');
+    expect(ms).toBeGreaterThanOrEqual(1400);
+    expect(ms).toBeLessThan(5000);
+  });
 });
