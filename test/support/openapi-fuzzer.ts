@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../libs/distribution/src/testing/seeded-random';
+
 /**
  * Requests generated from the API's own OpenAPI document: for every operation, path ids, query
  * parameters, headers and JSON bodies that are valid (from the schema's examples and bounds), at
@@ -52,16 +54,10 @@ export interface FuzzRequest {
   flavour: Flavour;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
+/** Numbers in [0, 1), the same sequence for the same seed. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 2 ** 32;
 }
 
 const HOSTILE_STRINGS = [
