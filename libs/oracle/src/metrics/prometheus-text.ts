@@ -138,26 +138,17 @@ class FastSampleReader {
   private metric = '';
   private readonly labelNames: string[] = [];
   private readonly lineLabelHashes: number[] = [];
+  /** The hash of the name readName last read. */
+  private nameHash = FNV_OFFSET;
 
   constructor(private readonly keep: ReadonlySet<string> | undefined) {}
 
   read(text: string, from: number, to: number): SampleLine | null {
-    let i = from;
-    let nameHash = FNV_OFFSET;
-    let sameMetric = true;
-    const metric = this.metric;
-    for (; i < to; i++) {
-      const code = text.charCodeAt(i);
-      if (!isNameChar(code, i === from, true)) break;
-      nameHash = Math.imul(nameHash ^ code, FNV_PRIME);
-      const at = i - from;
-      if (sameMetric && (at >= metric.length || metric.charCodeAt(at) !== code)) {
-        sameMetric = false;
-      }
-    }
-    if (i === from) return null;
-    const name = sameMetric && metric.length === i - from ? metric : text.slice(from, i);
+    const name = this.readName(text, from, to, this.metric, true);
+    if (name === null) return null;
+    const nameHash = this.nameHash;
     this.metric = name;
+    let i = from + name.length;
     const labels = !this.keep || this.keep.has(name) ? ({} as Record<string, string>) : null;
     const hashes = this.lineLabelHashes;
     hashes.length = 0;
@@ -165,29 +156,15 @@ class FastSampleReader {
     if (text.charCodeAt(i) === 123 /* { */) {
       i++;
       while (text.charCodeAt(i) !== 125 /* } */) {
-        const nameStart = i;
-        const cached = this.labelNames[hashes.length] ?? '';
-        let sameLabel = true;
-        let hash = FNV_OFFSET;
-        for (; i < to; i++) {
-          const code = text.charCodeAt(i);
-          if (!isNameChar(code, i === nameStart, false)) break;
-          hash = Math.imul(hash ^ code, FNV_PRIME);
-          const at = i - nameStart;
-          if (sameLabel && (at >= cached.length || cached.charCodeAt(at) !== code)) {
-            sameLabel = false;
-          }
-        }
-        if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return null;
-        if (text.charCodeAt(i + 1) !== 34 /* " */) return null;
+        const label = this.readName(text, i, to, this.labelNames[hashes.length] ?? '', false);
+        if (label === null) return null;
+        i += label.length;
+        if (text.charCodeAt(i) !== 61 /* = */ || text.charCodeAt(i + 1) !== 34 /* " */) return null;
+        let hash = this.nameHash;
         // Two labels of one name (or a rare hash collision): readSample tells.
         if (hashes.includes(hash)) return null;
+        this.labelNames[hashes.length] = label;
         hashes.push(hash);
-        let label = cached;
-        if (!sameLabel || cached.length !== i - nameStart) {
-          label = text.slice(nameStart, i);
-          this.labelNames[hashes.length - 1] = label;
-        }
         // An object cannot hold this one as a plain property: readSample.
         if (label === '__proto__') return null;
         hash = Math.imul(hash ^ 0x3d /* = */, FNV_PRIME);
@@ -224,6 +201,32 @@ class FastSampleReader {
     if (!labels) return { name, fingerprint, sample: null };
     const timestampMs = rawTimestamp === null ? null : Number(rawTimestamp);
     return { name, fingerprint, sample: { name, labels, value: Number(rawValue), timestampMs } };
+  }
+
+  /**
+   * The metric or label name at `from`, null when there is none: `cached` (the previous line's)
+   * when it is the same text, else cut from the text. Its FNV-1a hash is left in `nameHash`.
+   */
+  private readName(
+    text: string,
+    from: number,
+    to: number,
+    cached: string,
+    metric: boolean,
+  ): string | null {
+    let i = from;
+    let hash = FNV_OFFSET;
+    let same = true;
+    for (; i < to; i++) {
+      const code = text.charCodeAt(i);
+      if (!isNameChar(code, i === from, metric)) break;
+      hash = Math.imul(hash ^ code, FNV_PRIME);
+      const at = i - from;
+      if (same && (at >= cached.length || cached.charCodeAt(at) !== code)) same = false;
+    }
+    this.nameHash = hash;
+    if (i === from) return null;
+    return same && cached.length === i - from ? cached : text.slice(from, i);
   }
 }
 
