@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     // 64 investors signed in from one address, then orders as fast as they go: the limiter's
     // checks are made (and measured) but never bite.
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    RATE_LIMIT_SIGN_IN_PER_EMAIL_PER_HOUR: '1000000',
     RATE_LIMIT_SIWE_PER_MINUTE: '1000000',
     RATE_LIMIT_ORDERS_PER_MINUTE: '1000000',
     SIWE_DOMAIN: `127.0.0.1:${port}`,

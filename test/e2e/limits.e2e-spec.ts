@@ -79,6 +79,54 @@ describe('rate limits: sign-in and SIWE per client address, also while Redis is 
   });
 });
 
+describe('rate limits: sign-in per email from any address; client addresses from a trusted proxy', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi(
+      testConfig({
+        TRUST_PROXY: '1',
+        RATE_LIMIT_AUTH_PER_MINUTE: '3',
+        RATE_LIMIT_SIGN_IN_PER_EMAIL_PER_HOUR: '2',
+      }),
+    );
+  }, 60_000);
+
+  afterAll(() => api?.close(), 60_000);
+
+  const signIn = (email: string, from: string) =>
+    fetch(`${api.url}/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+      body: JSON.stringify({ email, password: 'not the password at all' }),
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as any,
+    }));
+
+  it('refuses a third guess at one account from a third address', async () => {
+    const victim = uniqueEmail('victim');
+    expect((await signIn(victim, '203.0.113.1')).status).toBe(401);
+    expect((await signIn(victim.toUpperCase(), '203.0.113.2')).status).toBe(401);
+    const third = await signIn(victim, '203.0.113.3');
+    expect([third.status, third.body.code, third.body.details?.limit]).toEqual([
+      429,
+      'RATE_LIMITED',
+      'signInEmail',
+    ]);
+    // Another account from that address is not affected.
+    expect((await signIn(uniqueEmail('other'), '203.0.113.3')).status).toBe(401);
+  });
+
+  it('counts each forwarded client address on its own', async () => {
+    const from = '198.51.100.7';
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await signIn(uniqueEmail('many'), from)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await signIn(uniqueEmail('elsewhere'), '198.51.100.8')).status).toBe(401);
+  });
+});
+
 describe('rate limits: orders per investor account', () => {
   let apps: IsolatedApps;
 

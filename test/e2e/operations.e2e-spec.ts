@@ -169,6 +169,20 @@ describe('API over HTTP: operations (metrics, queue dashboard)', () => {
       ['chain', 'distribution', 'issuance', 'kyc', 'oracle', 'oracle-probes'].sort(),
     );
 
+    // Read-only: adding, pausing or emptying from the dashboard is refused, and changes nothing.
+    const add = await fetch(`${api.url}/admin/queues/api/queues/kyc/add`, {
+      method: 'POST',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'kyc.sync', data: {} }),
+    });
+    expect(add.status).toBe(405);
+    const pause = await fetch(`${api.url}/admin/queues/api/queues/kyc/pause`, {
+      method: 'PUT',
+      headers: bearer(admin),
+    });
+    expect(pause.status).toBe(405);
+    expect(await queue('kyc').isPaused()).toBe(false);
+
     // A session for the browser: the token in a cookie only the dashboard's path receives.
     const opened = await fetch(`${api.url}/admin/queues/session`, {
       method: 'POST',
@@ -181,6 +195,12 @@ describe('API over HTTP: operations (metrics, queue dashboard)', () => {
     );
     const pair = cookie.split(';')[0];
     expect(await get('/api/queues', { cookie: pair })).toMatchObject({ status: 200 });
+    // The cookie does not renew itself: a session is opened with the header only.
+    const renewed = await fetch(`${api.url}/admin/queues/session`, {
+      method: 'POST',
+      headers: { cookie: pair },
+    });
+    expect([renewed.status, renewed.headers.get('set-cookie')]).toEqual([401, null]);
     const investorCookie = `gpu_queue_dashboard=${investor.client.credentials.accessToken}`;
     expect(await get('/api/queues', { cookie: investorCookie })).toMatchObject({ status: 403 });
     // An officer cannot open one either.

@@ -62,6 +62,7 @@ export async function startTestStack(): Promise<TestStackHandle> {
     // Every test signs its users in from one address: limits of their own are tested on a stack
     // of their own (limits.e2e-spec.ts).
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    RATE_LIMIT_SIGN_IN_PER_EMAIL_PER_HOUR: '1000000',
     RATE_LIMIT_SIWE_PER_MINUTE: '1000000',
     RATE_LIMIT_ORDERS_PER_MINUTE: '1000000',
   };

@@ -122,6 +122,16 @@ export class AppConfig {
   @Max(120_000)
   RPC_TIMEOUT_MS = 5000;
 
+  /**
+   * The proxies in front of the API whose X-Forwarded-For is believed (rate limits count by
+   * client address): empty for none, a number of hops, or addresses and CIDRs separated by commas.
+   */
+  @Matches(/^(|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be empty, a number of hops, or addresses and CIDRs separated by commas',
+  })
+  TRUST_PROXY = '';
+
   /** A request must arrive whole (headers and body) within this, or it is answered 408. */
   @Type(() => Number)
   @IsInt()
@@ -135,6 +145,13 @@ export class AppConfig {
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_AUTH_PER_MINUTE = 30;
+
+  /** Sign-in attempts per email address (the account guessed at) and hour, from any address. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_SIGN_IN_PER_EMAIL_PER_HOUR = 20;
 
   /** SIWE challenges and signatures (sign-in and wallet links) per client address and minute. */
   @Type(() => Number)

@@ -9,7 +9,7 @@ export type RedisRole =
   | 'producer'
   /** Health checks: fail at once when Redis is away instead of queueing commands. */
   | 'probe'
-  /** Rate limits: fail at once too; the limiter then counts in memory. */
+  /** Rate limits: fail at once (or within 250 ms) too; the limiter then counts in memory. */
   | 'limiter';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
@@ -20,6 +20,8 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     connectTimeout: 2000,
+    // A Redis that hangs without closing the connection fails over to memory too.
+    commandTimeout: 250,
     enableAutoPipelining: true,
   },
 };

@@ -53,7 +53,7 @@ export class AuthController {
 
   @Post('sign-in')
   @Public()
-  @RateLimit('auth')
+  @RateLimit('auth', 'signInEmail')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: SessionResponse })

@@ -16,7 +16,7 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config),
-    createFastifyAdapter(config.REQUEST_TIMEOUT_MS),
+    createFastifyAdapter(config.REQUEST_TIMEOUT_MS, config.TRUST_PROXY),
     { ...options, rawBody: true },
   );
   configureApp(app);

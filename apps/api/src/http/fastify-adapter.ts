@@ -31,7 +31,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     message: STATUS_CODES[status] ?? 'Client error',
   };
   const text = JSON.stringify(body);
-  if (socket.writable) {
+  // A response already under way on this connection must not have ours written into it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
@@ -42,14 +44,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 
 /** How often Node looks for requests that have taken too long to arrive. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** Headers come first and are small: a client sending them slowly is not waited for long. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 /**
  * Fastify with a body limit and request ids (sent back on every response). A request must arrive
- * whole, headers and body, within `requestTimeoutMs`, or it is answered 408 and its connection
- * closed: a client trickling bytes cannot hold a connection open.
+ * whole within `requestTimeoutMs` (its headers within 10 s), or it is answered 408 and its
+ * connection closed: a client trickling bytes cannot hold a connection open.
  */
-export function createFastifyAdapter(requestTimeoutMs: number): FastifyAdapter {
+export function createFastifyAdapter(requestTimeoutMs: number, trustProxy: string): FastifyAdapter {
   const adapter = new FastifyAdapter({
+    trustProxy: trustedProxies(trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -58,8 +64,11 @@ export function createFastifyAdapter(requestTimeoutMs: number): FastifyAdapter {
       createServer(
         {
           requestTimeout: requestTimeoutMs,
-          headersTimeout: requestTimeoutMs,
+          headersTimeout: Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS),
           connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+          // Fastify's own default (it sets none on a server it did not make): longer than the
+          // idle timeouts of common load balancers, so they never reuse a connection we close.
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
         },
         handler,
       ),
@@ -69,4 +78,11 @@ export function createFastifyAdapter(requestTimeoutMs: number): FastifyAdapter {
     done();
   });
   return adapter;
+}
+
+/** TRUST_PROXY as Fastify takes it: none, a number of hops, or addresses and CIDRs. */
+export function trustedProxies(setting: string): boolean | number | string[] {
+  if (setting === '') return false;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting.split(',');
 }

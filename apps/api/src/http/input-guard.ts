@@ -6,29 +6,48 @@ export const MAX_JSON_DEPTH = 32;
 
 export type UnsafeInput = 'characters' | 'too-deep';
 
-/** NUL (Postgres text refuses it) and UTF-16 surrogates without their pair (not Unicode text). */
-const INVALID_TEXT =
-  // eslint-disable-next-line no-control-regex -- NUL is one of the characters it looks for
-  /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** NUL (Postgres text refuses it) or a UTF-16 surrogate without its pair (not Unicode text). */
+function invalidText(text: string): boolean {
+  return text.includes('\u0000') || !(text as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 /**
  * What makes `value` unsafe to hand on, if anything: a string or key that is not valid text (a
  * NUL character, an unpaired surrogate: validators throw on them), or objects and arrays nested
- * deeper than MAX_JSON_DEPTH. Walked without recursion, so no nesting can exhaust the stack here.
+ * deeper than MAX_JSON_DEPTH. Walked without recursion, so no nesting can exhaust the stack here,
+ * and arrays by index, so a megabyte of array costs milliseconds.
  */
 export function unsafeInput(value: unknown): UnsafeInput | null {
-  const pending: [unknown, number][] = [[value, 0]];
+  if (typeof value === 'string') return invalidText(value) ? 'characters' : null;
+  // Two stacks side by side: no pair allocated per object.
+  const pending: object[] = [];
+  const depths: number[] = [];
+  const visit = (item: unknown, depth: number): UnsafeInput | null => {
+    if (typeof item === 'string') return invalidText(item) ? 'characters' : null;
+    if (item === null || typeof item !== 'object') return null;
+    if (depth >= MAX_JSON_DEPTH) return 'too-deep';
+    if (Array.isArray(item) && item.length === 0) return null;
+    pending.push(item);
+    depths.push(depth);
+    return null;
+  };
+  const first = visit(value, 0);
+  if (first) return first;
   while (pending.length) {
-    const [item, depth] = pending.pop()!;
-    if (typeof item === 'string') {
-      if (INVALID_TEXT.test(item)) return 'characters';
+    const item = pending.pop()!;
+    const depth = depths.pop()!;
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        const unsafe = visit(item[i], depth + 1);
+        if (unsafe) return unsafe;
+      }
       continue;
     }
-    if (item === null || typeof item !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return 'too-deep';
-    for (const [key, child] of Object.entries(item)) {
-      if (INVALID_TEXT.test(key)) return 'characters';
-      pending.push([child, depth + 1]);
+    for (const key in item) {
+      if (!Object.hasOwn(item, key)) continue;
+      if (invalidText(key)) return 'characters';
+      const unsafe = visit((item as Record<string, unknown>)[key], depth + 1);
+      if (unsafe) return unsafe;
     }
   }
   return null;

@@ -28,19 +28,19 @@ import type { AuthenticatedRequest } from '../auth/access-policy';
  * spread over N instances gets at most N times the limit.
  */
 export const RATE_LIMITS = {
-  auth: { per: 'address', store: 'redis' },
-  siwe: { per: 'address', store: 'redis' },
-  orders: { per: 'account', store: 'memory' },
+  auth: { per: 'address', store: 'redis', windowSeconds: 60 },
+  /** Guesses at one account's password, from however many addresses. */
+  signInEmail: { per: 'email', store: 'redis', windowSeconds: 3600 },
+  siwe: { per: 'address', store: 'redis', windowSeconds: 60 },
+  orders: { per: 'account', store: 'memory', windowSeconds: 60 },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 const RATE_LIMIT = 'gpu:rate-limit';
 
-/** Counts each call of the route against the named limit; over it, 429 RATE_LIMITED. */
-export const RateLimit = (name: RateLimitName): MethodDecorator & ClassDecorator =>
-  SetMetadata(RATE_LIMIT, name);
-
-const WINDOW_SECONDS = 60;
+/** Counts each call of the route against the named limits; over one, 429 RATE_LIMITED. */
+export const RateLimit = (...names: RateLimitName[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(RATE_LIMIT, names);
 
 /**
  * Fixed one-minute windows. While Redis is away, the limits it counts are counted in memory:
@@ -60,13 +60,14 @@ export class RateLimitGuard implements CanActivate, OnModuleInit, OnModuleDestro
   ) {
     this.redis = createRedisConnection(config.REDIS_URL, 'limiter');
     this.connectWaitMs = config.HEALTH_TIMEOUT_MS;
-    const perMinute: Record<RateLimitName, number> = {
+    const points: Record<RateLimitName, number> = {
       auth: config.RATE_LIMIT_AUTH_PER_MINUTE,
+      signInEmail: config.RATE_LIMIT_SIGN_IN_PER_EMAIL_PER_HOUR,
       siwe: config.RATE_LIMIT_SIWE_PER_MINUTE,
       orders: config.RATE_LIMIT_ORDERS_PER_MINUTE,
     };
     const limiter = (name: RateLimitName): RateLimiterAbstract => {
-      const window = { points: perMinute[name], duration: WINDOW_SECONDS };
+      const window = { points: points[name], duration: RATE_LIMITS[name].windowSeconds };
       if (RATE_LIMITS[name].store === 'memory') return new RateLimiterMemory(window);
       return new RateLimiterRedis({
         ...window,
@@ -75,37 +76,58 @@ export class RateLimitGuard implements CanActivate, OnModuleInit, OnModuleDestro
         insuranceLimiter: new RateLimiterMemory(window),
       });
     };
-    this.limiters = { auth: limiter('auth'), siwe: limiter('siwe'), orders: limiter('orders') };
+    this.limiters = {
+      auth: limiter('auth'),
+      signInEmail: limiter('signInEmail'),
+      siwe: limiter('siwe'),
+      orders: limiter('orders'),
+    };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT, [
+    const names = this.reflector.getAllAndOverride<RateLimitName[] | undefined>(RATE_LIMIT, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!name) return true;
+    if (!names) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const key =
-      RATE_LIMITS[name].per === 'account' && request.principal
-        ? `account:${request.principal.userId}`
-        : `address:${request.ip}`;
-    try {
-      await this.limiters[name].consume(key);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      void context
-        .switchToHttp()
-        .getResponse<FastifyReply>()
-        .header('retry-after', retryAfterSeconds);
-      throw new DomainError(
-        'RATE_LIMITED',
-        'rate_limited',
-        `Too many requests: try again in ${retryAfterSeconds} s`,
-        { limit: name, retryAfterSeconds },
-      );
+    for (const name of names) {
+      const key = this.keyOf(name, request);
+      if (key === null) continue;
+      try {
+        await this.limiters[name].consume(key);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        void context
+          .switchToHttp()
+          .getResponse<FastifyReply>()
+          .header('retry-after', retryAfterSeconds);
+        throw new DomainError(
+          'RATE_LIMITED',
+          'rate_limited',
+          `Too many requests: try again in ${retryAfterSeconds} s`,
+          { limit: name, retryAfterSeconds },
+        );
+      }
     }
     return true;
+  }
+
+  /** What the request is counted by under `name`; null when it names no email to count. */
+  private keyOf(name: RateLimitName, request: AuthenticatedRequest): string | null {
+    switch (RATE_LIMITS[name].per) {
+      case 'address':
+        return `address:${request.ip}`;
+      case 'account':
+        // Registered after the authentication guard, which sets the principal.
+        if (!request.principal) throw new Error(`rate limit '${name}' without a principal`);
+        return `account:${request.principal.userId}`;
+      case 'email': {
+        const email = (request.body as { email?: unknown } | undefined)?.email;
+        return typeof email === 'string' ? `email:${email.trim().toLowerCase()}` : null;
+      }
+    }
   }
 
   /**

@@ -12,7 +12,7 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 export const QUEUE_DASHBOARD_COOKIE = 'gpu_queue_dashboard';
 
 /**
- * The queue dashboard (bull-board) at /admin/queues, for admins only, every page and action of it.
+ * The queue dashboard (bull-board) at /admin/queues, read-only, for admins only, every page of it.
  * A browser cannot add an Authorization header to the dashboard's own requests: an admin opens a
  * session with `POST /admin/queues/session` (Authorization header), which puts the same access
  * token in an HttpOnly, SameSite=Strict cookie valid on the dashboard's path until it expires.
@@ -24,7 +24,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
   const board = new BullBoardFastifyAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: Object.values(QueueName).map((name) => new BullMQAdapter(jobs.queue(name))),
+    // To look, not to change: a job added, edited or removed here would bypass the audit log.
+    queues: Object.values(QueueName).map(
+      (name) => new BullMQAdapter(jobs.queue(name), { readOnlyMode: true }),
+    ),
     serverAdapter: board,
   });
 
@@ -47,7 +50,12 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     async (scope: FastifyInstance) => {
       scope.addHook('onRequest', admitAdmin);
       scope.post('/session', async (request, reply) => {
-        const token = (request.headers.authorization ?? '').replace(/^Bearer /i, '');
+        // Opened with the Authorization header only: a cookie cannot renew itself.
+        if (!request.headers.authorization) {
+          const { status, body } = toErrorResponse(IdentityError.authenticationRequired());
+          return reply.code(status).send(body);
+        }
+        const token = request.headers.authorization.replace(/^Bearer /i, '');
         const [, payload = ''] = token.split('.');
         const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
           exp: number;
