@@ -19,7 +19,13 @@ import {
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1500);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CONCURRENCY = 8;
-const SLOW_MS = 1000;
+/** The API's own time for any request (Fastify's, as /metrics records it), at most. */
+const SERVER_SECONDS = 1;
+/**
+ * Seen from this test process: the API's time plus this process's and the loaded machine's (the
+ * suite runs two test files at once beside their chains and workers).
+ */
+const SLOW_MS = 2000;
 
 interface Finding {
   problem: string;
@@ -140,6 +146,7 @@ describe(`fuzzing the API from its OpenAPI document (${REQUESTS} requests, seed 
     expect(findings.slice(0, 40).map(explain)).toEqual([]);
     expect(findings).toHaveLength(0);
     expect(summary.some(([status]) => status >= 200 && status < 300)).toBe(true);
+    expect(await slowerThanOnServer(apps, SERVER_SECONDS)).toEqual([]);
 
     // The database's invariants, after all that.
     // Staff accounts only as an admin (or this test's set-up) made them: no role by mass assignment.
@@ -220,4 +227,25 @@ async function idsOfEveryTable(apps: IsolatedApps, own: string[]): Promise<strin
     ids.push(...rows.map((row) => row.id));
   }
   return ids;
+}
+
+/** Routes (and how many of their requests) the API took longer than `seconds` to answer. */
+async function slowerThanOnServer(apps: IsolatedApps, seconds: number): Promise<string[]> {
+  const text = await (await fetch(`${apps.api.url}/metrics`)).text();
+  const within = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^http_request_duration_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
+    if (!match) continue;
+    const series = match[1]
+      .split(',')
+      .filter((label) => !label.startsWith('le='))
+      .join(',');
+    if (match[1].includes(`le="${seconds}"`)) within.set(series, Number(match[2]));
+    if (match[1].includes('le="+Inf"')) total.set(series, Number(match[2]));
+  }
+  expect(total.size).toBeGreaterThan(0);
+  return [...total]
+    .filter(([series, count]) => count > (within.get(series) ?? 0))
+    .map(([series, count]) => `${series}: ${count - (within.get(series) ?? 0)} over ${seconds} s`);
 }

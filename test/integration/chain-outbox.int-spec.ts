@@ -186,7 +186,12 @@ describe('chain outbox and sender (one lane, automine)', () => {
       what: 'the listener to be told',
     });
     expect(told).toMatchObject({ state: 'confirmed', reference: `test-wallet:${wallet}` });
-    expect((await outbox.get(row.id)).notifiedAt).not.toBeNull();
+    // Marked once the listener has returned: a moment after it was told.
+    const marked = await waitFor(async () => (await outbox.get(row.id)).notifiedAt ?? undefined, {
+      what: 'the outcome marked as told',
+      timeoutMs: 5000,
+    });
+    expect(marked.getTime()).toBeGreaterThan(0);
   });
 
   it('keeps an outcome nobody has taken (no listener for its topic) to hand it over again', async () => {
