@@ -118,7 +118,7 @@ export class RateLimitGuard implements CanActivate, OnModuleInit, OnModuleDestro
   private keyOf(name: RateLimitName, request: AuthenticatedRequest): string | null {
     switch (RATE_LIMITS[name].per) {
       case 'address':
-        return `address:${request.ip}`;
+        return `address:${clientNetwork(request.ip)}`;
       case 'account':
         // Registered after the authentication guard, which sets the principal.
         if (!request.principal) throw new Error(`rate limit '${name}' without a principal`);
@@ -145,4 +145,24 @@ export class RateLimitGuard implements CanActivate, OnModuleInit, OnModuleDestro
   onModuleDestroy(): void {
     this.redis.disconnect();
   }
+}
+
+/**
+ * What one client controls: an IPv4 address, or the /64 of an IPv6 one (a single host commonly
+ * holds a whole /64 and could rotate through it). IPv4-mapped IPv6 addresses count as IPv4.
+ */
+export function clientNetwork(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('%')[0].split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
