@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  createParamDecorator,
+  type ExecutionContext,
+  Get,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -15,8 +25,8 @@ import {
   type EnforcementParams,
   EnforcementService,
 } from '@gpu/compliance';
-import type { Principal } from '@gpu/identity';
-import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
+import { actorOf, type Principal } from '@gpu/identity';
+import { type AuthenticatedRequest, Roles } from '../auth/access-policy';
 import { uuidPipe } from '../http/uuid.pipe';
 import {
   EnforcementActionPage,
@@ -33,6 +43,40 @@ import {
 const IDEMPOTENT =
   'Needs an Idempotency-Key header: a replay returns the first action (200, header Idempotent-Replayed: true), the same key with another request is 422. The action is pending until the chain confirms or refuses it (GET /enforcement-actions/:id).';
 
+/** One enforcement action's route: compliance only, an Idempotency-Key, the action answered. */
+const EnforcementRoute = (path: string, summary: string): MethodDecorator =>
+  applyDecorators(
+    Post(`farms/:id/enforcement/${path}`),
+    Roles(['compliance']),
+    ApiOperation({ summary, description: IDEMPOTENT }),
+    ApiHeader({ name: 'Idempotency-Key', required: true }),
+    ApiCreatedResponse({ type: EnforcementActionResponse }),
+  );
+
+/** Who asks for an enforcement action, under which Idempotency-Key, and the reply to mark a replay on. */
+interface Requester {
+  principal: Principal;
+  actor: Actor;
+  idempotencyKey: string | undefined;
+  reply: FastifyReply;
+}
+
+const EnforcementRequester = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Requester => {
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    if (!request.principal)
+      throw new Error('EnforcementRequester on a route without authentication');
+    const key = request.headers['idempotency-key'];
+    return {
+      principal: request.principal,
+      actor: actorOf(request.principal, request.id),
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+      reply: http.getResponse<FastifyReply>(),
+    };
+  },
+);
+
 /** Compliance officers act on a farm token through the API; every action reaches the chain through the outbox. */
 @ApiTags('compliance')
 @ApiBearerAuth()
@@ -40,154 +84,68 @@ const IDEMPOTENT =
 export class EnforcementController {
   constructor(private readonly enforcement: EnforcementService) {}
 
-  @Post('farms/:id/enforcement/wallet-freezes')
-  @Roles(['compliance'])
-  @ApiOperation({
-    summary: 'Freeze or unfreeze a wallet on the farm token',
-    description: IDEMPOTENT,
-  })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute('wallet-freezes', 'Freeze or unfreeze a wallet on the farm token')
   walletFreeze(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: WalletFreezeRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
     const { wallet, frozen, reason } = body;
-    return this.act(
-      principal,
-      actor,
-      reply,
-      key,
-      farmId,
-      'wallet-freeze',
-      { wallet, frozen },
-      reason,
-    );
+    return this.act(requester, farmId, 'wallet-freeze', { wallet, frozen }, reason);
   }
 
-  @Post('farms/:id/enforcement/token-freezes')
-  @Roles(['compliance'])
-  @ApiOperation({
-    summary: 'Freeze part of a wallet’s balance (0 frees it)',
-    description: IDEMPOTENT,
-  })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute('token-freezes', 'Freeze part of a wallet’s balance (0 frees it)')
   tokenFreeze(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: TokenFreezeRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
     const { wallet, amount, reason } = body;
-    return this.act(
-      principal,
-      actor,
-      reply,
-      key,
-      farmId,
-      'token-freeze',
-      { wallet, amount },
-      reason,
-    );
+    return this.act(requester, farmId, 'token-freeze', { wallet, amount }, reason);
   }
 
-  @Post('farms/:id/enforcement/forced-transfers')
-  @Roles(['compliance'])
-  @ApiOperation({
-    summary:
-      'Move fractions between verified wallets whatever their freezes (never unfreezing them)',
-    description: IDEMPOTENT,
-  })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute(
+    'forced-transfers',
+    'Move fractions between verified wallets whatever their freezes (never unfreezing them)',
+  )
   forcedTransfer(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: ForcedTransferRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
     const { from, to, amount, reason } = body;
-    return this.act(
-      principal,
-      actor,
-      reply,
-      key,
-      farmId,
-      'forced-transfer',
-      { from, to, amount },
-      reason,
-    );
+    return this.act(requester, farmId, 'forced-transfer', { from, to, amount }, reason);
   }
 
-  @Post('farms/:id/enforcement/recoveries')
-  @Roles(['compliance'])
-  @ApiOperation({
-    summary:
-      'Recover a lost wallet to another verified wallet of the same investor: balance, freezes and claimed revenue move',
-    description: IDEMPOTENT,
-  })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute(
+    'recoveries',
+    'Recover a lost wallet to another verified wallet of the same investor: balance, freezes and claimed revenue move',
+  )
   recovery(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: WalletRecoveryRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
     const { lostWallet, newWallet, reason } = body;
-    return this.act(
-      principal,
-      actor,
-      reply,
-      key,
-      farmId,
-      'wallet-recovery',
-      { lostWallet, newWallet },
-      reason,
-    );
+    return this.act(requester, farmId, 'wallet-recovery', { lostWallet, newWallet }, reason);
   }
 
-  @Post('farms/:id/enforcement/pause')
-  @Roles(['compliance'])
-  @ApiOperation({ summary: 'Pause every transfer of the farm token', description: IDEMPOTENT })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute('pause', 'Pause every transfer of the farm token')
   pause(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: ReasonRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
-    return this.act(principal, actor, reply, key, farmId, 'pause', {}, body.reason);
+    return this.act(requester, farmId, 'pause', {}, body.reason);
   }
 
-  @Post('farms/:id/enforcement/unpause')
-  @Roles(['compliance'])
-  @ApiOperation({ summary: 'Let the farm token’s transfers run again', description: IDEMPOTENT })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: EnforcementActionResponse })
+  @EnforcementRoute('unpause', 'Let the farm token’s transfers run again')
   unpause(
     @Param('id', uuidPipe) farmId: string,
     @Body() body: ReasonRequest,
-    @Headers('idempotency-key') key: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @RequestActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @EnforcementRequester() requester: Requester,
   ): Promise<EnforcementActionResponse> {
-    return this.act(principal, actor, reply, key, farmId, 'unpause', {}, body.reason);
+    return this.act(requester, farmId, 'unpause', {}, body.reason);
   }
 
   @Get('enforcement-actions')
@@ -213,19 +171,16 @@ export class EnforcementController {
   }
 
   private async act(
-    principal: Principal,
-    actor: Actor,
-    reply: FastifyReply,
-    key: string | undefined,
+    { principal, actor, reply, idempotencyKey }: Requester,
     farmId: string,
     kind: EnforcementKind,
     params: EnforcementParams,
     reason: string,
   ): Promise<EnforcementActionResponse> {
-    if (!key) throw ComplianceError.idempotencyKeyRequired();
+    if (!idempotencyKey) throw ComplianceError.idempotencyKeyRequired();
     const { action, replayed } = await this.enforcement.request(
       principal,
-      { farmId, kind, params, reason, idempotencyKey: key },
+      { farmId, kind, params, reason, idempotencyKey },
       actor,
     );
     if (replayed) void reply.status(200).header('idempotent-replayed', 'true');
