@@ -338,6 +338,9 @@ async function tokenizeFarm(
     maxBalance: '0',
     maxHolders: 0,
   });
+  await client
+    .as(staff.officer)
+    .expect(200, 'POST', `/farms/${farmId}/tokenization/approve`, { reason: 'bench' });
   await waitFor(
     async () => {
       const body = await operator.expect(200, 'GET', `/farms/${farmId}`);

@@ -7,6 +7,7 @@ import { Issuance1795794638766 } from './1795794638766-Issuance';
 import { Oracle1795803531898 } from './1795803531898-Oracle';
 import { Distribution1795814039372 } from './1795814039372-Distribution';
 import { Compliance1795816699123 } from './1795816699123-Compliance';
+import { TokenizationReview1795820000000 } from './1795820000000-TokenizationReview';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Oracle1795803531898,
   Distribution1795814039372,
   Compliance1795816699123,
+  TokenizationReview1795820000000,
 ];

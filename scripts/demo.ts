@@ -779,7 +779,7 @@ async function showFarmOnboarding(
   fleet: Fleet,
 ): Promise<Tokenized> {
   say.section(
-    'An operator onboards a GPU farm; compliance approves the listing; it becomes a token',
+    'An operator onboards a GPU farm; compliance approves the listing and the token request; it becomes a token',
   );
   const password = randomBytes(12).toString('hex');
   await api
@@ -846,6 +846,21 @@ async function showFarmOnboarding(
     maxHolders: 2000,
     lockupEnd: new Date(Date.now() + 90 * 86_400_000).toISOString(),
   });
+  if (requested.status !== 'requested' || requested.chainTxId !== null) {
+    throw new Error(`the token request went ahead without compliance: ${String(requested.status)}`);
+  }
+  const officer = api.as(people.officer);
+  const queues = await officer.expect(200, 'GET', '/reports/review-queues?limit=200');
+  const waiting = (
+    queues.tokenizations as {
+      oldest: { farmId: string; symbol: string; requesterEmail: string; ageSeconds: number }[];
+    }
+  ).oldest.find((item) => item.farmId === farmId);
+  if (!waiting) throw new Error('the token request is not in the review queue');
+  const reason = 'symbol, fractions, countries and holder limits match the approved listing';
+  const decided = await officer.expect(200, 'POST', `/farms/${farmId}/tokenization/approve`, {
+    reason,
+  });
   const token = await waitFor(
     async () => {
       const body = await operator.expect(200, 'GET', `/farms/${farmId}/token`);
@@ -854,8 +869,26 @@ async function showFarmOnboarding(
     { timeoutMs: 60_000, intervalMs: 250, what: 'the farm token confirmed' },
   );
   const farmNow = await operator.expect(200, 'GET', `/farms/${farmId}`);
-  say.step(
-    `POST /farms/:id/tokenization: token ${String(requested.tokenAddress)} (known before it exists); the factory transaction is confirmed and the farm is ${String(farmNow.status)}`,
+  say.table(
+    ['step', 'result'],
+    [
+      [
+        'POST /farms/:id/tokenization (operator)',
+        `${String(requested.status)}: ${String(requested.symbol)}, ${String(requested.totalFractions)} fractions, token ${String(requested.tokenAddress)} (known before it exists); nothing sent to the chain`,
+      ],
+      [
+        'GET /reports/review-queues (compliance)',
+        `waiting: ${waiting.symbol} requested by ${waiting.requesterEmail}, ${waiting.ageSeconds} s ago`,
+      ],
+      [
+        'POST /farms/:id/tokenization/approve (compliance)',
+        `${String(decided.status)} by the officer: "${String(decided.decisionReason)}"`,
+      ],
+      [
+        'the factory transaction',
+        `${String(token.status)} on chain; the farm is ${String(farmNow.status)}`,
+      ],
+    ],
   );
   return { farmId, token: token.tokenAddress as string, operator: operatorToken };
 }

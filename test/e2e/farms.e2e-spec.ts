@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { readDeploymentFile } from '@gpu/chain';
+import { DecideTokenization } from '@gpu/farms';
 import {
   GpuFarmToken__factory,
   GpuFarmTokenFactory__factory,
@@ -259,21 +260,95 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
       return farm;
     }
 
-    it('one factory transaction through the outbox makes an approved farm a token', async () => {
+    /** The outbox transactions sent for the farm, by idempotency key. */
+    const outboxKeys = async (farmId: string): Promise<string[]> =>
+      (
+        await dataSource.query<{ idempotency_key: string }[]>(
+          `SELECT idempotency_key FROM chain_tx WHERE reference = $1 ORDER BY id`,
+          [`farm:${farmId}`],
+        )
+      ).map((row) => row.idempotency_key);
+
+    /** The tokenization review queue's item for the farm, if it is listed. */
+    async function queued(farmId: string): Promise<Record<string, unknown> | undefined> {
+      const response = await officer.client.get('/reports/review-queues?limit=200');
+      expect(response.status).toBe(200);
+      const oldest = response.body.tokenizations.oldest as Record<string, unknown>[];
+      return oldest.find((item) => item.farmId === farmId);
+    }
+
+    it("the operator's request waits for compliance; approval sends one factory transaction through the outbox", async () => {
       const farm = await approvedFarm();
       const requested = await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
       expect(requested.status).toBe(201);
       expect(requested.body).toMatchObject({
-        status: 'pending',
+        status: 'requested',
         symbol: 'GPUREY',
         totalFractions: '1000000',
         allowedCountries: [250, 276, 352],
         maxBalance: '250000',
         maxHolders: 2000,
+        lockupEnd: '2027-06-01T00:00:00.000Z',
+        chainTxId: null,
+        attempt: 1,
+        requestedBy: operator.userId,
+        decidedBy: null,
+        decisionReason: null,
       });
+      expect(requested.body.tokenAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
       const again = await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
       expect(again.status).toBe(409);
-      expect(again.body.code).toBe('FARM_TOKENIZATION_REQUESTED');
+      expect(again.body).toMatchObject({
+        code: 'FARM_TOKENIZATION_REQUESTED',
+        details: { status: 'requested' },
+      });
+
+      // Nothing goes to the chain until compliance decides; the request waits in the queue.
+      expect(await outboxKeys(farm.id)).toEqual([]);
+      expect((await operator.client.get(`/farms/${farm.id}`)).body.status).toBe('approved');
+      const item = await queued(farm.id);
+      expect(item).toMatchObject({
+        farmId: farm.id,
+        farmName: farm.name,
+        operatorId: operator.userId,
+        jurisdiction: 352,
+        symbol: 'GPUREY',
+        totalFractions: '1000000',
+        allowedCountries: [250, 276, 352],
+        maxBalance: '250000',
+        maxHolders: 2000,
+        lockupEnd: '2027-06-01T00:00:00.000Z',
+        token: requested.body.tokenAddress.toLowerCase(),
+        attempt: 1,
+        requestedBy: operator.userId,
+        requesterEmail: operator.email,
+        requestedAt: requested.body.requestedAt,
+      });
+      expect(item?.ageSeconds).toEqual(expect.any(Number));
+      expect(item?.ageSeconds).toBeGreaterThanOrEqual(0);
+      expect(item?.ageSeconds).toBeLessThan(120);
+
+      const approved = await officer.client.post(`/farms/${farm.id}/tokenization/approve`, {
+        reason: 'terms match the approved listing',
+      });
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({
+        status: 'pending',
+        tokenAddress: requested.body.tokenAddress,
+        decidedBy: officer.userId,
+        decisionReason: 'terms match the approved listing',
+        chainTxId: expect.any(String),
+      });
+      expect(await outboxKeys(farm.id)).toEqual([`tokenize-${farm.id}-1`]);
+      expect(await queued(farm.id)).toBeUndefined();
+      const twice = await officer.client.post(`/farms/${farm.id}/tokenization/reject`, {
+        reason: 'too late',
+      });
+      expect(twice.status).toBe(409);
+      expect(twice.body).toMatchObject({
+        code: 'FARM_TOKENIZATION_NOT_PENDING',
+        details: { status: 'pending' },
+      });
 
       await waitFor(
         async () =>
@@ -286,6 +361,7 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
       expect(token).toMatchObject({
         status: 'confirmed',
         tokenAddress: requested.body.tokenAddress,
+        decisionReason: 'terms match the approved listing',
       });
       const deployment = readDeploymentFile(process.env.DEPLOYMENT_FILE!);
       const factory = GpuFarmTokenFactory__factory.connect(
@@ -296,9 +372,126 @@ describe('farms over HTTP: onboarding, review, ownership', () => {
       const onChain = GpuFarmToken__factory.connect(token.tokenAddress, rpc);
       expect(await onChain.symbol()).toBe('GPUREY');
       expect(await onChain.name()).toBe(farm.name);
-      expect(await auditActions(farm.id)).toEqual(
-        expect.arrayContaining(['farm.tokenize', 'farm.tokenized']),
+      const rules = await onChain.rules();
+      expect([rules.maxHolders, rules.maxBalance]).toEqual([2000n, 250000n]);
+      expect((await auditActions(farm.id)).slice(-3)).toEqual([
+        'farm.tokenization-request',
+        'farm.tokenization-approve',
+        'farm.tokenized',
+      ]);
+      const [approval] = await dataSource.query<{ actor: string; role: string }[]>(
+        `SELECT actor, role FROM audit_entry WHERE subject = $1 AND action = 'farm.tokenization-approve'`,
+        [`farm:${farm.id}`],
       );
+      expect(approval).toEqual({ actor: `user:${officer.userId}`, role: 'compliance' });
+    });
+
+    it('a rejected request keeps its reason, sends nothing, and the operator may request again', async () => {
+      const farm = await approvedFarm();
+      await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
+      const noReason = await officer.client.post(`/farms/${farm.id}/tokenization/reject`, {});
+      expect(noReason.status).toBe(400);
+      const rejected = await officer.client.post(`/farms/${farm.id}/tokenization/reject`, {
+        reason: 'holder limit too high for the jurisdiction',
+      });
+      expect(rejected.status).toBe(200);
+      expect(rejected.body).toMatchObject({
+        status: 'rejected',
+        chainTxId: null,
+        decidedBy: officer.userId,
+        decisionReason: 'holder limit too high for the jurisdiction',
+      });
+      expect(await queued(farm.id)).toBeUndefined();
+      const late = await officer.client.post(`/farms/${farm.id}/tokenization/approve`, {
+        reason: 'changed my mind',
+      });
+      expect(late.status).toBe(409);
+      expect(late.body).toMatchObject({
+        code: 'FARM_TOKENIZATION_NOT_PENDING',
+        details: { status: 'rejected' },
+      });
+      expect(await outboxKeys(farm.id)).toEqual([]);
+
+      const again = await operator.client.post(
+        `/farms/${farm.id}/tokenization`,
+        terms({ maxHolders: 500 }),
+      );
+      expect(again.status).toBe(201);
+      expect(again.body).toMatchObject({
+        status: 'requested',
+        maxHolders: 500,
+        attempt: 2,
+        decidedBy: null,
+        decisionReason: null,
+      });
+      expect(await queued(farm.id)).toMatchObject({ maxHolders: 500, attempt: 2 });
+      const approved = await officer.client.post(`/farms/${farm.id}/tokenization/approve`, {
+        reason: 'holder limit lowered',
+      });
+      expect(approved.body).toMatchObject({ status: 'pending', maxHolders: 500 });
+      expect(await outboxKeys(farm.id)).toEqual([`tokenize-${farm.id}-2`]);
+      expect((await auditActions(farm.id)).slice(-4)).toEqual([
+        'farm.tokenization-request',
+        'farm.tokenization-reject',
+        'farm.tokenization-request',
+        'farm.tokenization-approve',
+      ]);
+      await waitFor(
+        async () =>
+          (await operator.client.get(`/farms/${farm.id}/token`)).body.status === 'confirmed'
+            ? true
+            : undefined,
+        { what: 'the token confirmed', timeoutMs: 20_000 },
+      );
+    });
+
+    it('only the operator requests, only compliance decides, and never on its own request', async () => {
+      const farm = await approvedFarm();
+      const byOfficer = await officer.client.post(`/farms/${farm.id}/tokenization`, terms());
+      expect({ status: byOfficer.status, code: byOfficer.body.code }).toEqual({
+        status: 403,
+        code: 'AUTH_ROLE_FORBIDDEN',
+      });
+      const nothing = await officer.client.post(`/farms/${farm.id}/tokenization/approve`, {
+        reason: 'nothing requested',
+      });
+      expect({ status: nothing.status, code: nothing.body.code }).toEqual({
+        status: 404,
+        code: 'FARM_NOT_TOKENIZED',
+      });
+      const unknown = await officer.client.post(`/farms/${randomUUID()}/tokenization/approve`, {
+        reason: 'no such farm',
+      });
+      expect({ status: unknown.status, code: unknown.body.code }).toEqual({
+        status: 404,
+        code: 'FARM_NOT_FOUND',
+      });
+
+      await operator.client.post(`/farms/${farm.id}/tokenization`, terms());
+      const selfApproval = await operator.client.post(`/farms/${farm.id}/tokenization/approve`, {
+        reason: 'my own',
+      });
+      expect({ status: selfApproval.status, code: selfApproval.body.code }).toEqual({
+        status: 403,
+        code: 'AUTH_ROLE_FORBIDDEN',
+      });
+      // Past the role guard too: the requester is refused as the decider.
+      const decide = api.app.get(DecideTokenization);
+      await expect(
+        decide.execute({
+          farmId: farm.id,
+          decision: 'approve',
+          reason: 'my own',
+          officerId: operator.userId,
+          actor: { id: `user:${operator.userId}`, role: 'compliance' },
+        }),
+      ).rejects.toMatchObject({ code: 'FARM_TOKENIZATION_OWN_REQUEST', kind: 'forbidden' });
+      expect((await operator.client.get(`/farms/${farm.id}/token`)).body.status).toBe('requested');
+      expect(await outboxKeys(farm.id)).toEqual([]);
+      const rejected = await officer.client.post(`/farms/${farm.id}/tokenization/reject`, {
+        reason: 'test over',
+      });
+      expect(rejected.body.status).toBe('rejected');
     });
 
     it('refuses a farm that is not approved, and bad terms, with nothing requested', async () => {

@@ -32,7 +32,7 @@ export function issuanceFixtures(context: {
   provider: JsonRpcProvider;
 }) {
   const { api, operator, officer, dataSource, provider } = context;
-  /** A farm (the listing overridden by `listing`) onboarded, approved and tokenized (confirmed on chain) with these token terms. */
+  /** A farm (the listing overridden by `listing`) onboarded, approved and tokenized (requested, approved by the officer, confirmed on chain) with these token terms. */
   async function tokenizedFarm(
     terms: Record<string, unknown> = {},
     listing: Record<string, unknown> = {},
@@ -49,6 +49,11 @@ export function issuanceFixtures(context: {
       ...terms,
     });
     expect(requested.status).toBe(201);
+    expect(requested.body.status).toBe('requested');
+    const approved = await officer.client.post(`/farms/${farm.id}/tokenization/approve`, {
+      reason: 'token terms checked',
+    });
+    expect(approved.status).toBe(200);
     await waitFor(
       async () =>
         (await operator.client.get(`/farms/${farm.id}`)).body.status === 'tokenized'

@@ -16,9 +16,9 @@ export interface ReviewQueues {
 
 /**
  * What waits for compliance, oldest first: KYC cases to review, farm listings submitted, farm
- * tokens requested but not confirmed on chain (or refused), and revenue reports beyond the
- * tolerance. Decisions are taken on each item's own route, with a reason; no one decides on their
- * own request.
+ * token requests (with their terms, requester and age in seconds), and revenue reports beyond
+ * the tolerance. Decisions are taken on each item's own route, with a reason; no one decides on
+ * their own request.
  */
 @Injectable()
 export class ReviewQueueService {
@@ -44,11 +44,17 @@ export class ReviewQueueService {
         limit,
       ),
       this.queue(
-        `SELECT t.farm_id AS "farmId", t.symbol, t.token_address AS token, t.status, t.attempt,
-                t.failure_reason AS "failureReason", t.requested_by AS "requestedBy",
-                t.chain_tx_id::text AS "chainTxId", x.state AS "chainTxState", t.requested_at AS "requestedAt"
-           FROM farm_token t LEFT JOIN chain_tx x ON x.id = t.chain_tx_id
-          WHERE t.status <> 'confirmed' ORDER BY t.requested_at`,
+        `SELECT t.farm_id AS "farmId", f.name AS "farmName", f.operator_id AS "operatorId",
+                f.jurisdiction, f.valuation::text AS valuation, t.symbol,
+                t.total_fractions::text AS "totalFractions", t.allowed_countries AS "allowedCountries",
+                t.max_balance::text AS "maxBalance", t.max_holders AS "maxHolders",
+                t.lockup_end AS "lockupEnd", t.token_address AS token, t.attempt,
+                t.requested_by AS "requestedBy", u.email AS "requesterEmail",
+                t.requested_at AS "requestedAt",
+                floor(extract(epoch FROM now() - t.requested_at))::int AS "ageSeconds"
+           FROM farm_token t JOIN farm f ON f.id = t.farm_id
+           LEFT JOIN app_user u ON u.id = t.requested_by
+          WHERE t.status = 'requested' ORDER BY t.requested_at`,
         limit,
       ),
       this.queue(

@@ -7,6 +7,8 @@ export enum FarmErrorCode {
   INCOMPLETE = 'FARM_INCOMPLETE',
   GPU_ALREADY_LISTED = 'FARM_GPU_ALREADY_LISTED',
   TOKENIZATION_REQUESTED = 'FARM_TOKENIZATION_REQUESTED',
+  TOKENIZATION_NOT_PENDING = 'FARM_TOKENIZATION_NOT_PENDING',
+  TOKENIZATION_OWN_REQUEST = 'FARM_TOKENIZATION_OWN_REQUEST',
   NOT_TOKENIZED = 'FARM_NOT_TOKENIZED',
   PROBE_INTERVAL_TOO_LONG = 'FARM_PROBE_INTERVAL_TOO_LONG',
 }
@@ -49,6 +51,23 @@ export class FarmError extends DomainError {
       'conflict',
       `The farm's token was requested already (${status})`,
       { status },
+    );
+  }
+
+  static tokenizationNotPending(status: string): FarmError {
+    return new FarmError(
+      FarmErrorCode.TOKENIZATION_NOT_PENDING,
+      'conflict',
+      `The farm's token request is ${status}, not awaiting a decision`,
+      { status },
+    );
+  }
+
+  static ownTokenizationRequest(): FarmError {
+    return new FarmError(
+      FarmErrorCode.TOKENIZATION_OWN_REQUEST,
+      'forbidden',
+      'A tokenization request is decided by someone other than its requester',
     );
   }
 

@@ -3,7 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChainModule } from '@gpu/chain';
 import { FarmToken } from './entities/farm-token.entity';
 import { TokenizationListener } from './jobs/tokenization.listener';
-import { TokenizeFarm } from './use-cases/tokenize-farm';
+import { DecideTokenization } from './use-cases/decide-tokenization';
+import { RequestTokenization } from './use-cases/request-tokenization';
 import { FarmDocument } from './entities/farm-document.entity';
 import { Farm } from './entities/farm.entity';
 import { GpuNode } from './entities/gpu-node.entity';
@@ -14,8 +15,8 @@ export const FARM_ENTITIES = [Farm, GpuNode, FarmDocument, FarmToken];
 /** Farm listings with their GPU nodes and documents. */
 @Module({
   imports: [TypeOrmModule.forFeature(FARM_ENTITIES), ChainModule],
-  providers: [FarmsService, TokenizeFarm],
-  exports: [FarmsService, TokenizeFarm],
+  providers: [FarmsService, RequestTokenization, DecideTokenization],
+  exports: [FarmsService, RequestTokenization, DecideTokenization],
 })
 export class FarmsModule {}
 

@@ -7,4 +7,5 @@ export * from './farms.module';
 export * from './farms.service';
 export * from './entities/farm-token.entity';
 export * from './jobs/tokenization.listener';
-export * from './use-cases/tokenize-farm';
+export * from './use-cases/decide-tokenization';
+export * from './use-cases/request-tokenization';

@@ -31,7 +31,7 @@ export class ReportsController {
   @Roles(['compliance', 'admin'])
   @ApiOperation({
     summary:
-      'What waits for compliance, oldest first: KYC cases, submitted farm listings, tokens not confirmed on chain, revenue reports beyond the tolerance',
+      'What waits for compliance, oldest first: KYC cases, submitted farm listings, token requests (terms, requester, age), revenue reports beyond the tolerance',
   })
   @ApiOkResponse({ type: ReviewQueuesResponse })
   queues(@Query() query: ReviewQueuesQuery): Promise<ReviewQueues> {

@@ -7,7 +7,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '@gpu/audit';
-import { type FarmDraft, type FarmViewer, FarmsService, TokenizeFarm } from '@gpu/farms';
+import {
+  DecideTokenization,
+  type FarmDraft,
+  type FarmViewer,
+  FarmsService,
+  RequestTokenization,
+} from '@gpu/farms';
 import type { Principal } from '@gpu/identity';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
 import { uuidPipe } from '../http/uuid.pipe';
@@ -42,14 +48,18 @@ function draftOf(body: UpdateFarmRequest): Partial<FarmDraft> {
   };
 }
 
-/** Farm listings: operators onboard their farms; compliance approves or rejects them. */
+/**
+ * Farm listings: operators onboard their farms and request their tokens; compliance approves or
+ * rejects both.
+ */
 @ApiTags('farms')
 @ApiBearerAuth()
 @Controller('farms')
 export class FarmsController {
   constructor(
     private readonly farms: FarmsService,
-    private readonly tokenizeFarm: TokenizeFarm,
+    private readonly requestTokenization: RequestTokenization,
+    private readonly decideTokenization: DecideTokenization,
   ) {}
 
   @Post()
@@ -123,10 +133,10 @@ export class FarmsController {
   }
 
   @Post(':id/tokenization')
-  @Roles(['operator', 'compliance'])
+  @Roles(['operator'])
   @ApiOperation({
     summary:
-      'Request the token of an approved farm: one factory transaction through the outbox; the farm becomes tokenized when it is confirmed',
+      "Request the token of an own approved farm with its terms: stored as requested until compliance decides; the token's address is known at once",
   })
   @ApiCreatedResponse({ type: FarmTokenResponse })
   async tokenize(
@@ -135,7 +145,7 @@ export class FarmsController {
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<FarmTokenResponse> {
-    const token = await this.tokenizeFarm.execute(
+    const token = await this.requestTokenization.execute(
       viewerOf(principal),
       id,
       {
@@ -149,6 +159,56 @@ export class FarmsController {
       actor,
     );
     return toFarmTokenResponse(token);
+  }
+
+  @Post(':id/tokenization/approve')
+  @Roles(['compliance'])
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Approve a requested token, with a reason: one factory transaction through the outbox; the farm becomes tokenized when it is confirmed (never by its requester)',
+  })
+  @ApiOkResponse({ type: FarmTokenResponse })
+  async approveTokenization(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: FarmDecisionRequest,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmTokenResponse> {
+    return toFarmTokenResponse(
+      await this.decideTokenization.execute({
+        farmId: id,
+        decision: 'approve',
+        reason: body.reason,
+        officerId: principal.userId,
+        actor,
+      }),
+    );
+  }
+
+  @Post(':id/tokenization/reject')
+  @Roles(['compliance'])
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Reject a requested token, with a reason: nothing goes to the chain and the operator may request again (never by its requester)',
+  })
+  @ApiOkResponse({ type: FarmTokenResponse })
+  async rejectTokenization(
+    @Param('id', uuidPipe) id: string,
+    @Body() body: FarmDecisionRequest,
+    @CurrentPrincipal() principal: Principal,
+    @RequestActor() actor: Actor,
+  ): Promise<FarmTokenResponse> {
+    return toFarmTokenResponse(
+      await this.decideTokenization.execute({
+        farmId: id,
+        decision: 'reject',
+        reason: body.reason,
+        officerId: principal.userId,
+        actor,
+      }),
+    );
   }
 
   @Get(':id/token')

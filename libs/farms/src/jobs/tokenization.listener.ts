@@ -5,7 +5,7 @@ import { ChainTxListener, type ChainTxListenerOf, type ChainTxOutcome } from '@g
 import { FarmToken } from '../entities/farm-token.entity';
 import { Farm } from '../entities/farm.entity';
 import { canTransition } from '../farm-lifecycle';
-import { TOKENIZATION_TOPIC } from '../use-cases/tokenize-farm';
+import { TOKENIZATION_TOPIC } from '../use-cases/decide-tokenization';
 
 /** Marks a farm tokenized when its factory transaction is confirmed, or the attempt failed. */
 @Injectable()

@@ -82,7 +82,10 @@ export class ReviewQueuesResponse {
   @ApiProperty({ description: 'KYC cases pending review' }) kycCases: ReviewQueueResponse;
   @ApiProperty({ description: 'Farm listings submitted for approval' })
   farmListings: ReviewQueueResponse;
-  @ApiProperty({ description: 'Farm tokens requested and not confirmed on chain (or refused)' })
+  @ApiProperty({
+    description:
+      'Farm token requests awaiting approval: farm, requested terms, requester, age in seconds',
+  })
   tokenizations: ReviewQueueResponse;
   @ApiProperty({ description: 'Revenue reports beyond the tolerance or skipping epochs' })
   revenueReports: ReviewQueueResponse;

@@ -17,7 +17,13 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FARM_STATUSES, type Farm, type FarmStatus, type FarmToken } from '@gpu/farms';
+import {
+  FARM_STATUSES,
+  FARM_TOKEN_STATUSES,
+  type Farm,
+  type FarmStatus,
+  type FarmToken,
+} from '@gpu/farms';
 import { PageQuery } from '../../http/page.query';
 import { IsSha256Hex } from '../../http/is-sha256-hex.validator';
 import { IsIsoNumericCountry } from '../../http/is-iso-numeric-country.validator';
@@ -310,9 +316,21 @@ export class FarmTokenResponse {
   @ApiProperty() maxBalance: string;
   @ApiProperty() maxHolders: number;
   @ApiProperty({ nullable: true, type: String }) lockupEnd: string | null;
-  @ApiProperty({ enum: ['pending', 'confirmed', 'failed'] }) status: string;
-  @ApiProperty() chainTxId: string;
+  @ApiProperty({
+    enum: FARM_TOKEN_STATUSES,
+    description:
+      'requested (awaits compliance), rejected, pending (approved, the factory transaction in the outbox), confirmed, failed',
+  })
+  status: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Set when the request is approved' })
+  chainTxId: string | null;
+  @ApiProperty() attempt: number;
   @ApiProperty({ nullable: true, type: String }) failureReason: string | null;
+  @ApiProperty() requestedBy: string;
+  @ApiProperty() requestedAt: string;
+  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ nullable: true, type: String }) decidedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) decisionReason: string | null;
   @ApiProperty({ nullable: true, type: String }) confirmedAt: string | null;
 }
 
@@ -330,7 +348,13 @@ export function toFarmTokenResponse(token: FarmToken): FarmTokenResponse {
     lockupEnd: token.lockupEnd?.toISOString() ?? null,
     status: token.status,
     chainTxId: token.chainTxId,
+    attempt: token.attempt,
     failureReason: token.failureReason,
+    requestedBy: token.requestedBy,
+    requestedAt: token.requestedAt.toISOString(),
+    decidedBy: token.decidedBy,
+    decidedAt: token.decidedAt?.toISOString() ?? null,
+    decisionReason: token.decisionReason,
     confirmedAt: token.confirmedAt?.toISOString() ?? null,
   };
 }
