@@ -40,12 +40,13 @@ import { fundWallet } from '../support/sale';
 /**
  * Compliance reports over HTTP on one isolated stack, against hand-computed figures: investor 1
  * buys 40 fractions and investor 2 buys 25 (two mints), then investor 1 sends 10 on chain (30 / 35).
- * The holder register, the transfer history, the cap table at a past block and the distributions
- * report (one distribution of epoch 1, then investor 1's claim) are read as JSON and as CSV.
+ * The holder register, the transfer history, the cap table (at a past block, a time and now) and
+ * the distributions report (one distribution of epoch 1, then investor 1's claim) are read as JSON
+ * and as CSV.
  *
  * CSV formula escaping through a farm name (`=...`) is not tested here: no report column carries
- * the farm name (holder register, transfers and distributions give farmId / symbol / token only),
- * so a farm's name never reaches a report cell.
+ * the farm name (holder register, transfers, distributions and the cap table give farmId / symbol /
+ * token / wallets / numbers only), so a farm's name never reaches a report cell.
  */
 
 const TIMEOUT = 60_000;
@@ -95,6 +96,16 @@ const DISTRIBUTION_COLUMNS = [
   'publishTxHash',
   'tokenClaimants',
   'tokenClaimed',
+];
+
+const CAP_TABLE_COLUMNS = [
+  'wallet',
+  'investorId',
+  'balance',
+  'shareBps',
+  'percentage',
+  'totalSupply',
+  'asOfBlock',
 ];
 
 type Row = Record<string, unknown>;
@@ -532,6 +543,123 @@ describe('compliance reports: holder register, transfers, cap table at a block, 
       status: 400,
       code: 'VALIDATION_FAILED',
     });
+  }, 60_000);
+
+  it('cap table as streamed CSV: at a past block, at the transfer, at a time and now, each equal to the JSON; no investors for the operator; refusals before the first line', async () => {
+    const [w1, w2] = [wallet1.address.toLowerCase(), wallet2.address.toLowerCase()];
+    const path = `/farms/${farm.farmId}/cap-table`;
+    const before = BigInt(transferReceipt.blockNumber) - 1n;
+
+    // By hand, at the block before the transfer: 40 / 65 and 25 / 65 of the supply.
+    const past = await csv(
+      officer.client,
+      `${path}?block=${before}`,
+      `cap-table-GPUREY-block-${before}`,
+    );
+    expect(past.header).toEqual(CAP_TABLE_COLUMNS);
+    expect(past.rows).toEqual([
+      {
+        wallet: w1,
+        investorId: investor1.userId,
+        balance: '40',
+        shareBps: '6153',
+        percentage: '61.538461',
+        totalSupply: '65',
+        asOfBlock: before.toString(),
+      },
+      {
+        wallet: w2,
+        investorId: investor2.userId,
+        balance: '25',
+        shareBps: '3846',
+        percentage: '38.461538',
+        totalSupply: '65',
+        asOfBlock: before.toString(),
+      },
+    ]);
+    const firstMint = BigInt(transfers[0].blockNumber) - 1n;
+    const empty = await csv(
+      officer.client,
+      `${path}?block=${firstMint}`,
+      `cap-table-GPUREY-block-${firstMint}`,
+    );
+    expect(empty).toEqual({ header: CAP_TABLE_COLUMNS, rows: [] });
+
+    // A time resolves once the index has read a block after it.
+    const transferTime = (await provider.getBlock(transferReceipt.blockNumber))!.timestamp;
+    await indexedPast(
+      await mineAt(provider, Math.max(transferTime, await latestBlockTime(provider)) + 1),
+    );
+    const at = new Date(transferTime * 1000).toISOString();
+    for (const query of [`block=${before}`, `block=${transferReceipt.blockNumber}`, `at=${at}`]) {
+      const table = await json(officer.client, `${path}?${query}`);
+      const name = `cap-table-GPUREY-block-${String(table.asOfBlock)}`;
+      const { header, rows } = await csv(officer.client, `${path}?${query}&limit=1`, name);
+      expect(header).toEqual(CAP_TABLE_COLUMNS);
+      expect({ query, rows }).toEqual({
+        query,
+        rows: table.items.map((item) =>
+          asCsv({ ...item, totalSupply: table.totalSupply, asOfBlock: table.asOfBlock }),
+        ),
+      });
+    }
+    // Now: the same holders; the index may have read further between the two requests.
+    const table = await json(officer.client, path);
+    const now = await csv(admin.client, path, 'cap-table-GPUREY');
+    expect(now.header).toEqual(CAP_TABLE_COLUMNS);
+    expect(now.rows.map(({ asOfBlock: _, ...row }) => row)).toEqual(
+      table.items.map((item) => asCsv({ ...item, totalSupply: table.totalSupply })),
+    );
+    expect(now.rows.map((row) => row.wallet)).toEqual([w2, w1]);
+    for (const row of now.rows) {
+      expect(BigInt(row.asOfBlock)).toBeGreaterThanOrEqual(BigInt(String(table.asOfBlock)));
+    }
+
+    // The operator's own farm: the same table without the investors.
+    const own = await json(operator.client, `${path}?block=${before}`);
+    const ownCsv = await csv(
+      operator.client,
+      `${path}?block=${before}`,
+      `cap-table-GPUREY-block-${before}`,
+    );
+    expect(ownCsv.header).toEqual(CAP_TABLE_COLUMNS.filter((column) => column !== 'investorId'));
+    expect(ownCsv.rows).toEqual(
+      own.items.map((item) =>
+        asCsv({ ...item, totalSupply: own.totalSupply, asOfBlock: own.asOfBlock }),
+      ),
+    );
+    expect(ownCsv.rows).toEqual(past.rows.map(({ investorId: _, ...row }) => row));
+
+    // Streamed: sent in chunks as the rows are read, not with a length known in advance.
+    const raw = await officer.client.get(`${path}?format=csv`);
+    expect(raw.headers.get('transfer-encoding')).toBe('chunked');
+    expect(raw.headers.get('content-length')).toBeNull();
+
+    // Refusals are answered as JSON errors, before any CSV.
+    const beyond = (await indexedTo())! + 1_000_000n;
+    for (const [client, query, expected] of [
+      [
+        officer.client,
+        `${path}?format=csv&block=${beyond}`,
+        { status: 409, code: 'BLOCK_NOT_INDEXED' },
+      ],
+      [
+        officer.client,
+        `${path}?format=csv&at=2999-01-01T00:00:00Z`,
+        { status: 409, code: 'TIME_NOT_INDEXED' },
+      ],
+      [
+        officer.client,
+        `/farms/${randomUUID()}/cap-table?format=csv`,
+        { status: 404, code: 'FARM_NOT_FOUND' },
+      ],
+      [officer.client, `${path}?format=xml`, { status: 400, code: 'VALIDATION_FAILED' }],
+      [investor1.client, `${path}?format=csv`, { status: 403, code: 'AUTH_ROLE_FORBIDDEN' }],
+    ] as const) {
+      const response = await client.get(query);
+      expect({ query, ...outcome(response) }).toEqual({ query, ...expected });
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    }
   }, 60_000);
 
   it("distributions report: one published distribution's figures equal its breakdown; investor 1's claim counted", async () => {

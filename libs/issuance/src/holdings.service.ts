@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { BALANCES_AT_BLOCK } from '@gpu/chain';
+import { snapshotPages } from '@gpu/database';
 import { FarmError, FarmToken, type FarmViewer, FarmsService } from '@gpu/farms';
 import { IssuanceError } from './issuance.errors';
 
@@ -38,6 +40,23 @@ export interface CapTable {
   asOfBlock: string | null;
   items: CapTableEntry[];
 }
+
+/** A cap table as CSV: its token and the lines, streamed from one snapshot. */
+export interface CapTableCsv {
+  token: string;
+  symbol: string;
+  /** The table's block when asked for one (by number or time); null: now. */
+  block: string | null;
+  lines: AsyncGenerator<string>;
+}
+
+/** The point a cap table is taken at: now, the end of a block, or a time. */
+export interface CapTablePoint {
+  block?: bigint;
+  time?: Date;
+}
+
+const CSV_PAGE_ROWS = 5000;
 
 /** Formats balance / supply as a percentage with 6 decimals, in integers only. */
 export function percentageOf(balance: bigint, supply: bigint): string {
@@ -101,15 +120,10 @@ export class HoldingsService {
     viewer: FarmViewer,
     farmId: string,
     page: { limit: number; offset: number },
-    at?: { block?: bigint; time?: Date },
+    at?: CapTablePoint,
   ): Promise<CapTable> {
-    await this.farms.find(viewer, farmId);
-    const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
-    if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
-    if (at?.block !== undefined) return this.capTableAt(viewer, farmId, token, page, at.block);
-    if (at?.time !== undefined) {
-      return this.capTableAt(viewer, farmId, token, page, await this.blockAt(at.time));
-    }
+    const { token, block } = await this.resolve(viewer, farmId, at);
+    if (block !== null) return this.capTableAt(viewer, farmId, token, page, block);
     const [summary] = await this.dataSource.query<
       { supply: string | null; holders: string; as_of: string | null }[]
     >(
@@ -137,6 +151,111 @@ export class HoldingsService {
       summary.as_of,
       rows,
     );
+  }
+
+  /**
+   * The whole cap table (as `capTable` would page it) as CSV, streamed page by page from one
+   * read-only snapshot (flat memory); cells that could run as spreadsheet formulas are escaped.
+   * Every row carries the table's supply and block. Refusals (no such farm, not tokenized, a
+   * block or time not indexed) come before the first line.
+   */
+  async capTableCsv(viewer: FarmViewer, farmId: string, at?: CapTablePoint): Promise<CapTableCsv> {
+    const { token, block } = await this.resolve(viewer, farmId, at);
+    const address = token.tokenAddress.toLowerCase();
+    const columns = [
+      'wallet',
+      ...(viewer.operatorOnly ? [] : ['investorId']),
+      'balance',
+      'shareBps',
+      'percentage',
+      'totalSupply',
+      'asOfBlock',
+    ];
+    type Row = {
+      holder: string;
+      balance: string;
+      investor_id: string | null;
+      supply: string;
+      as_of?: string | null;
+    };
+    let sql: string;
+    let params: string[];
+    if (block === null) {
+      sql = `WITH head AS (
+               SELECT (SELECT total_supply FROM indexed_contract WHERE address = $1) AS supply,
+                      (SELECT max(block_number)::text FROM index_cursor) AS as_of
+             )
+             SELECT b.holder, b.balance::text AS balance, w.user_id AS investor_id,
+                    coalesce(h.supply, 0)::text AS supply, h.as_of
+               FROM token_balance b CROSS JOIN head h LEFT JOIN wallet w ON w.address = b.holder
+              WHERE b.token = $1 AND b.balance > 0
+              ORDER BY b.balance DESC, b.holder`;
+      params = [address];
+    } else {
+      sql = `WITH ${await this.balancesAt(address, block)}
+             SELECT b.account AS holder, b.balance::text AS balance, w.user_id AS investor_id,
+                    (sum(b.balance) OVER ())::text AS supply
+               FROM balances b LEFT JOIN wallet w ON w.address = b.account
+              ORDER BY b.balance DESC, b.account`;
+      params = [address, block.toString()];
+    }
+    const dataSource = this.dataSource;
+    async function* lines(): AsyncGenerator<string> {
+      yield stringify([], { header: true, columns });
+      for await (const rows of snapshotPages<Row>(dataSource, sql, params, CSV_PAGE_ROWS)) {
+        const records = rows.map((row) => ({
+          ...capTableEntries(viewer, BigInt(row.supply), [row])[0],
+          totalSupply: row.supply,
+          asOfBlock: block === null ? (row.as_of ?? null) : block.toString(),
+        }));
+        yield stringify(records, { columns, escape_formulas: true });
+      }
+    }
+    return {
+      token: token.tokenAddress,
+      symbol: token.symbol,
+      block: block === null ? null : block.toString(),
+      lines: lines(),
+    };
+  }
+
+  /** The farm's confirmed token, and the block the table is taken at (null: now). */
+  private async resolve(
+    viewer: FarmViewer,
+    farmId: string,
+    at?: CapTablePoint,
+  ): Promise<{ token: FarmToken; block: bigint | null }> {
+    await this.farms.find(viewer, farmId);
+    const token = await this.dataSource.getRepository(FarmToken).findOneBy({ farmId });
+    if (!token || token.status !== 'confirmed') throw FarmError.notTokenized();
+    if (at?.block !== undefined) return { token, block: await this.indexed(at.block) };
+    if (at?.time !== undefined) return { token, block: await this.blockAt(at.time) };
+    return { token, block: null };
+  }
+
+  /** The block, if the index has read it. */
+  private async indexed(block: bigint): Promise<bigint> {
+    const [cursor] = await this.dataSource.query<{ indexed: string | null }[]>(
+      `SELECT max(block_number)::text AS indexed FROM index_cursor`,
+    );
+    if (cursor.indexed === null || block > BigInt(cursor.indexed)) {
+      throw IssuanceError.blockNotIndexed(block, cursor.indexed);
+    }
+    return block;
+  }
+
+  /**
+   * The CTE of balances at the end of `block` ($1 the token, $2 the block): summed forward from
+   * the first transfer or backward from today's balances, whichever reads fewer transfers.
+   */
+  private async balancesAt(token: string, block: bigint): Promise<string> {
+    const [sides] = await this.dataSource.query<{ before: number; after: number }[]>(
+      `SELECT count(*) FILTER (WHERE block_number <= $2)::int AS before,
+              count(*) FILTER (WHERE block_number > $2)::int AS after
+         FROM token_transfer WHERE token = $1`,
+      [token, block.toString()],
+    );
+    return sides.after < sides.before ? BALANCES_AT_BLOCK.backward : BALANCES_AT_BLOCK.forward;
   }
 
   /**
@@ -169,21 +288,8 @@ export class HoldingsService {
     page: { limit: number; offset: number },
     block: bigint,
   ): Promise<CapTable> {
-    const [cursor] = await this.dataSource.query<{ indexed: string | null }[]>(
-      `SELECT max(block_number)::text AS indexed FROM index_cursor`,
-    );
-    if (cursor.indexed === null || block > BigInt(cursor.indexed)) {
-      throw IssuanceError.blockNotIndexed(block, cursor.indexed);
-    }
     const args = [token.tokenAddress.toLowerCase(), block.toString()];
-    const [sides] = await this.dataSource.query<{ before: number; after: number }[]>(
-      `SELECT count(*) FILTER (WHERE block_number <= $2)::int AS before,
-              count(*) FILTER (WHERE block_number > $2)::int AS after
-         FROM token_transfer WHERE token = $1`,
-      args,
-    );
-    const balancesAt =
-      sides.after < sides.before ? BALANCES_AT_BLOCK.backward : BALANCES_AT_BLOCK.forward;
+    const balancesAt = await this.balancesAt(args[0], block);
     const rows = await this.dataSource.query<
       {
         holder: string;
@@ -233,16 +339,25 @@ export class HoldingsService {
       totalSupply: supply.toString(),
       holders,
       asOfBlock,
-      items: rows.map((row) => {
-        const balance = BigInt(row.balance);
-        return {
-          wallet: row.holder,
-          ...(viewer.operatorOnly ? {} : { investorId: row.investor_id }),
-          balance: row.balance,
-          shareBps: supply === 0n ? 0 : Number((balance * 10_000n) / supply),
-          percentage: percentageOf(balance, supply),
-        };
-      }),
+      items: capTableEntries(viewer, supply, rows),
     };
   }
+}
+
+/** Holders' rows as entries: shares of the supply; the investor for staff only. */
+function capTableEntries(
+  viewer: FarmViewer,
+  supply: bigint,
+  rows: { holder: string; balance: string; investor_id: string | null }[],
+): CapTableEntry[] {
+  return rows.map((row) => {
+    const balance = BigInt(row.balance);
+    return {
+      wallet: row.holder,
+      ...(viewer.operatorOnly ? {} : { investorId: row.investor_id }),
+      balance: row.balance,
+      shareBps: supply === 0n ? 0 : Number((balance * 10_000n) / supply),
+      percentage: percentageOf(balance, supply),
+    };
+  });
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { RateLimit } from '../http/rate-limit';
 import {
   ApiBearerAuth,
@@ -6,6 +18,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -162,25 +175,31 @@ export class OfferingsController {
   @Roles(['operator', 'compliance', 'admin'], 'farms:read')
   @ApiOperation({
     summary:
-      "The farm token's holders, balances and shares, from indexed transfers: now, or at the end of ?block=N (an indexed block) or ?at=<ISO time>",
+      "The farm token's holders, balances and shares, from indexed transfers: now, or at the end of ?block=N (an indexed block) or ?at=<ISO time>; format=csv streams the whole table",
   })
+  @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: CapTableResponse })
-  capTable(
+  async capTable(
     @Param('id', uuidPipe) farmId: string,
     @Query() query: CapTableQuery,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<CapTableResponse> {
+  ): Promise<CapTableResponse | StreamableFile> {
     if (query.block !== undefined && query.at !== undefined) {
       throw new DomainError('CAP_TABLE_POINT_AMBIGUOUS', 'invalid', 'Give block or at, not both');
     }
-    return this.holdings.capTable(
-      { userId: principal.userId, operatorOnly: principal.role === 'operator' },
-      farmId,
-      { limit: query.limit, offset: query.offset },
-      {
-        block: query.block === undefined ? undefined : BigInt(query.block),
-        time: query.at === undefined ? undefined : new Date(query.at),
-      },
-    );
+    const viewer = { userId: principal.userId, operatorOnly: principal.role === 'operator' };
+    const at = {
+      block: query.block === undefined ? undefined : BigInt(query.block),
+      time: query.at === undefined ? undefined : new Date(query.at),
+    };
+    if (query.format === 'csv') {
+      const csv = await this.holdings.capTableCsv(viewer, farmId, at);
+      const point = csv.block === null ? '' : `-block-${csv.block}`;
+      return new StreamableFile(Readable.from(csv.lines), {
+        type: 'text/csv; charset=utf-8',
+        disposition: `attachment; filename="cap-table-${csv.symbol}${point}.csv"`,
+      });
+    }
+    return this.holdings.capTable(viewer, farmId, { limit: query.limit, offset: query.offset }, at);
   }
 }

@@ -259,6 +259,15 @@ export class CapTableQuery extends PageQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;
+
+  @ApiPropertyOptional({
+    enum: ['json', 'csv'],
+    default: 'json',
+    description: 'json: one page (limit, offset); csv: the whole table, streamed',
+  })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
 }
 
 class CapTableEntryResponse {
