@@ -331,6 +331,103 @@ describe('KYC over HTTP, onto the IdentityRegistry', () => {
     });
   });
 
+  describe('the report of cases expiring within N days', () => {
+    /** Moves a case's expiry to `days` from now (time passing, as the expiry test does it). */
+    const expireIn = (caseId: string, days: number) =>
+      dataSource.query(
+        `UPDATE kyc_case SET expires_at = now() + make_interval(days => $2) WHERE id = $1`,
+        [caseId, days],
+      );
+    const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
+
+    it('lists approved cases expiring inside the window, soonest first; not those outside it, rejected or expired; only staff', async () => {
+      const [inside, outside, revoked, renewed] = [
+        await approvedInvestor(),
+        await approvedInvestor(),
+        await approvedInvestor(),
+        await approvedInvestor(),
+      ];
+      // Revoked: rejected, its expiry kept.
+      expect(
+        (
+          await officer.client.post(`/kyc/cases/${revoked.caseId}/revoke`, {
+            labels: ['FORGERY'],
+            reason: 'document forged',
+          })
+        ).body.status,
+      ).toBe('rejected');
+      // Renewed: the new approval supersedes the first, which becomes expired.
+      const renewal = await openCase(renewed.investor.client, 'manual');
+      const approvedAgain = await officer.client.post(`/kyc/cases/${renewal}/approve`, {
+        country: GERMANY,
+        level: 'basic',
+        reason: 'renewed',
+      });
+      expect(approvedAgain.body.status).toBe('approved');
+      expect((await officer.client.get(`/kyc/cases/${renewed.caseId}`)).body.status).toBe(
+        'expired',
+      );
+
+      // By hand, for a 30-day window: renewal (2 days) and inside (10 days) are listed in that
+      // order; outside (40 days) is not; the revoked (5 days) and the superseded (3 days) are not,
+      // though their expiry falls inside the window.
+      await expireIn(inside.caseId, 10);
+      await expireIn(outside.caseId, 40);
+      await expireIn(revoked.caseId, 5);
+      await expireIn(renewed.caseId, 3);
+      await expireIn(renewal, 2);
+
+      const admin = await signInStaff(api, 'admin', 'kyc-expiring-admin');
+      for (const staff of [officer.client, admin.client]) {
+        const report = await staff.get('/kyc/cases?expiringWithinDays=30&limit=200');
+        expect(report.status).toBe(200);
+        expect(report.body.total).toBeLessThanOrEqual(200);
+        const listed = ids(report.body);
+        expect(listed).toEqual(expect.arrayContaining([renewal, inside.caseId]));
+        expect(listed.indexOf(renewal)).toBeLessThan(listed.indexOf(inside.caseId));
+        for (const absent of [outside.caseId, revoked.caseId, renewed.caseId])
+          expect(listed).not.toContain(absent);
+        const horizon = Date.now() + 30 * 86_400_000;
+        for (const item of report.body.items as { status: string; expiresAt: string }[]) {
+          expect(item.status).toBe('approved');
+          expect(Date.parse(item.expiresAt)).toBeLessThanOrEqual(horizon);
+        }
+        const expiries = (report.body.items as { expiresAt: string }[]).map((item) =>
+          Date.parse(item.expiresAt),
+        );
+        expect(expiries).toEqual([...expiries].sort((a, b) => a - b));
+      }
+
+      // Per investor, exactly.
+      const expiring = async (investorId: string, days: number) => {
+        const response = await officer.client.get(
+          `/kyc/cases?investorId=${investorId}&expiringWithinDays=${days}`,
+        );
+        expect(response.status).toBe(200);
+        expect(response.body.total).toBe(response.body.items.length);
+        return ids(response.body);
+      };
+      expect(await expiring(inside.investor.userId, 30)).toEqual([inside.caseId]);
+      expect(await expiring(inside.investor.userId, 9)).toEqual([]);
+      expect(await expiring(outside.investor.userId, 30)).toEqual([]);
+      expect(await expiring(outside.investor.userId, 45)).toEqual([outside.caseId]);
+      expect(await expiring(revoked.investor.userId, 30)).toEqual([]);
+      expect(await expiring(renewed.investor.userId, 30)).toEqual([renewal]);
+
+      // An investor reads their own cases, but not the report.
+      const refused = await inside.investor.client.get('/kyc/cases?expiringWithinDays=30');
+      expect({ status: refused.status, code: refused.body.code }).toEqual({
+        status: 403,
+        code: 'AUTH_ROLE_FORBIDDEN',
+      });
+      const own = await inside.investor.client.get('/kyc/cases');
+      expect(own.status).toBe(200);
+      expect(ids(own.body)).toEqual([inside.caseId]);
+      const operator = await signInStaff(api, 'operator', 'kyc-expiring-operator');
+      expect((await operator.client.get('/kyc/cases?expiringWithinDays=30')).status).toBe(403);
+    });
+  });
+
   describe('Sumsub-compatible webhook', () => {
     const createdAt = (offsetMs: number) =>
       new Date(Date.now() + offsetMs).toISOString().replace('T', ' ').replace('Z', '');

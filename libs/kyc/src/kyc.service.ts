@@ -6,7 +6,10 @@ import { KycError } from './kyc.errors';
 export interface KycCaseQuery {
   status?: KycStatus;
   investorId?: string;
-  /** Approved cases expiring before this moment. */
+  /**
+   * Approved cases expiring before this moment (those already past it that the expiry job has
+   * not reached yet too), soonest first.
+   */
   expiringBefore?: Date;
   limit: number;
   offset: number;
@@ -35,7 +38,9 @@ export class KycService {
     }
     const [items, total] = await this.dataSource.getRepository(KycCase).findAndCount({
       where,
-      order: { createdAt: 'ASC' },
+      order: query.expiringBefore
+        ? { expiresAt: 'ASC', createdAt: 'ASC', id: 'ASC' }
+        : { createdAt: 'ASC' },
       take: query.limit,
       skip: query.offset,
     });

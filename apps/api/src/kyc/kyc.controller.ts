@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '@gpu/audit';
-import type { Principal } from '@gpu/identity';
+import { IdentityError, type Principal } from '@gpu/identity';
 import { DecideKycCase, KycService, OpenKycCase } from '@gpu/kyc';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
 import { uuidPipe } from '../http/uuid.pipe';
@@ -84,12 +84,19 @@ export class KycController {
 
   @Get('cases')
   @Roles(['investor', 'compliance', 'admin'])
-  @ApiOperation({ summary: 'KYC cases: an investor sees their own, staff see all (filters)' })
+  @ApiOperation({
+    summary:
+      'KYC cases: an investor sees their own, staff see all (filters); expiringWithinDays (staff only) lists approved cases expiring within N days, soonest first',
+  })
   @ApiOkResponse({ type: KycCasePage })
   async list(
     @Query() query: ListKycCasesQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<KycCasePage> {
+    // The expiring-cases report is compliance's: an investor reads their own cases only.
+    if (principal.role === 'investor' && query.expiringWithinDays !== undefined) {
+      throw IdentityError.roleForbidden(principal.role);
+    }
     const investorId = principal.role === 'investor' ? principal.userId : query.investorId;
     const page = await this.kyc.list({
       status: query.status,

@@ -103,7 +103,11 @@ export class ListKycCasesQuery extends PageQuery {
   @IsUUID()
   investorId?: string;
 
-  @ApiProperty({ required: false, description: 'Approved cases expiring within this many days' })
+  @ApiProperty({
+    required: false,
+    description:
+      'Staff only: approved cases expiring within this many days (or past their expiry, not yet marked expired), soonest first',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
