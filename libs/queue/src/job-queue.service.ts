@@ -24,6 +24,29 @@ export class JobQueue implements OnApplicationShutdown {
     await this.queue(definition.queue).add(name, payload, { ...definition.options, ...options });
   }
 
+  /**
+   * Makes sure the job `jobId` is waiting, delayed or running. Adds it when Redis does not have it
+   * (never added, or lost: Redis lost its data, or the producer died before adding it), and runs
+   * it again when it finished: callers ask only while its effect is not recorded, so a finished
+   * job is one whose effect was lost with a crash, or one that failed for good.
+   */
+  async ensure<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    jobId: string,
+  ): Promise<'added' | 'kept'> {
+    const definition = JOB_CATALOG[name];
+    const queue = this.queue(definition.queue);
+    const job = await queue.getJob(jobId);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'kept';
+      await job.remove();
+    }
+    await queue.add(name, payload, { ...definition.options, jobId });
+    return 'added';
+  }
+
   /** Adds many jobs of one name in one round trip; each `jobId` makes its add idempotent. */
   async enqueueMany<N extends JobName>(
     name: N,

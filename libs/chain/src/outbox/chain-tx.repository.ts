@@ -321,15 +321,10 @@ export class ChainTxRepository {
 
   /**
    * Claims final transactions whose listener has not taken the outcome: never handed to the
-   * queue, or handed more than `retryAfterSeconds` ago (the job failed for good, or was lost).
+   * queue, or handed more than `retryAfterSeconds` ago (its job may be late, lost or failed).
    */
-  async claimUnnotified(
-    limit: number,
-    retryAfterSeconds: number,
-  ): Promise<{ id: string; enqueuedAt: Date }[]> {
-    const [rows] = await this.dataSource.query<
-      [{ id: string; notify_enqueued_at: Date }[], number]
-    >(
+  async claimUnnotified(limit: number, retryAfterSeconds: number): Promise<string[]> {
+    const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
       `UPDATE chain_tx SET notify_enqueued_at = now()
         WHERE id IN (
           SELECT id FROM chain_tx
@@ -337,13 +332,10 @@ export class ChainTxRepository {
              AND (notify_enqueued_at IS NULL OR notify_enqueued_at < now() - make_interval(secs => $2))
            ORDER BY id LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING id, notify_enqueued_at`,
+        RETURNING id`,
       [limit, retryAfterSeconds],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      enqueuedAt: row.notify_enqueued_at,
-    }));
+    return rows.map((row) => row.id);
   }
 
   /** The listener took the outcome. */

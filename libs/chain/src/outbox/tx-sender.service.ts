@@ -16,8 +16,8 @@ import { LaneSender } from './lane-sender';
 import { SignerLanes } from './signer-lanes';
 
 const NOTIFY_BATCH = 500;
-/** An outcome not taken by its listener within this long is handed to the queue again. */
-const NOTIFY_RETRY_AFTER_SECONDS = 600;
+/** An outcome not taken by its listener within this long is looked for in the queue again. */
+const NOTIFY_CHECK_AFTER_SECONDS = 30;
 
 /** Runs one LaneSender per signer lane, in whichever worker process holds the lane's lock. */
 @Injectable()
@@ -81,17 +81,15 @@ export class TxSenderService implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Hands final outcomes to their topic's listener, a job each; the job marks the row notified
-   * once the listener has taken it, and an outcome not taken in NOTIFY_RETRY_AFTER_SECONDS is
-   * handed over again. At least once, so listeners are idempotent.
+   * once the listener has taken it. An outcome still not taken NOTIFY_CHECK_AFTER_SECONDS later
+   * is looked for in the queue: a job that is waiting or running is left alone, one that is gone
+   * (Redis lost it, or this process died between claiming the row and adding the job) or that
+   * finished without the row being marked is run again. At least once, so listeners are idempotent.
    */
   private async notifyOutcomes(): Promise<void> {
-    const claimed = await this.txs.claimUnnotified(NOTIFY_BATCH, NOTIFY_RETRY_AFTER_SECONDS);
-    for (const { id, enqueuedAt } of claimed) {
-      await this.jobs.enqueue(
-        'chain.tx-outcome',
-        { chainTxId: id },
-        { jobId: `chain-tx-outcome-${id}-${enqueuedAt.getTime()}` },
-      );
+    const claimed = await this.txs.claimUnnotified(NOTIFY_BATCH, NOTIFY_CHECK_AFTER_SECONDS);
+    for (const id of claimed) {
+      await this.jobs.ensure('chain.tx-outcome', { chainTxId: id }, `chain-tx-outcome-${id}`);
     }
   }
 }
