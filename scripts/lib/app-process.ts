@@ -20,6 +20,8 @@ export interface AppProcess {
   child: ChildProcess;
   /** SIGTERM, then SIGKILL after `graceMs`. Clean: exit code 0, or SIGTERM re-raised by Nest. */
   stop(graceMs?: number): Promise<AppExit>;
+  /** SIGKILL, as a crash would; resolves when it is gone. */
+  kill(): Promise<AppExit>;
 }
 
 /** Runs a built app with `env`; its output goes to `logFile`, or to this terminal. */
@@ -34,17 +36,23 @@ export function startApp(name: AppName, env: NodeJS.ProcessEnv, logFile?: string
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
   }
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<AppExit>((resolve) =>
     child.once('exit', (code, signal) =>
       resolve({ code, signal, clean: code === 0 || (code === null && signal === 'SIGTERM') }),
     ),
-  );
-  process.once('exit', () => child.kill('SIGKILL'));
+  ).finally(() => process.off('exit', killOnExit));
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     name,
     child,
+    kill: () => {
+      if (running()) child.kill('SIGKILL');
+      return exited;
+    },
     stop: async (graceMs = 10_000) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (running()) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const exit = await exited;
       clearTimeout(timer);

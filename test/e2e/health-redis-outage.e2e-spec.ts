@@ -1,5 +1,5 @@
 import { type RunningApi, startApi, testConfig } from '../support/apps';
-import { DisposableRedis } from '../support/redis-server';
+import { DisposableRedis } from '../../scripts/lib/redis-server';
 import { waitFor } from '../../scripts/lib/wait-for';
 
 describe('GET /health while Redis is down', () => {

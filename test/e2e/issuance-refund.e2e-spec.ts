@@ -12,7 +12,7 @@ import type { SignedIn } from '../support/api-client';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
 import type { IsolatedStack } from '../support/isolated-stack';
 import { type IssuanceFixtures, PRICE } from '../support/issuance-fixtures';
-import type { RpcProxy } from '../support/rpc-proxy';
+import type { RpcProxy } from '../../scripts/lib/rpc-proxy';
 import { fundWallet, payOrder } from '../support/sale';
 
 /**

@@ -4,7 +4,7 @@ import { ApiClient, uniqueEmail } from '../support/api-client';
 import { type RunningApi, startApi, testConfig } from '../support/apps';
 import { startIsolatedApps, type IsolatedApps } from '../support/isolated-apps';
 import { newKey } from '../support/issuance-fixtures';
-import { DisposableRedis } from '../support/redis-server';
+import { DisposableRedis } from '../../scripts/lib/redis-server';
 
 /** Issue 10: rate limits on authentication, SIWE and order routes, and request timeouts. */
 describe('rate limits: sign-in and SIWE per client address, also while Redis is down', () => {

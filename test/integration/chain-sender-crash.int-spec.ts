@@ -15,7 +15,7 @@ import {
   randomWallet,
   registerIdentityIntent,
 } from '../support/outbox-client';
-import { type RpcProxy, startRpcProxy } from '../support/rpc-proxy';
+import { type RpcProxy, startRpcProxy } from '../../scripts/lib/rpc-proxy';
 import { type WorkerProcess, startWorkerProcess } from '../support/worker-process';
 import { waitFor } from '../../scripts/lib/wait-for';
 

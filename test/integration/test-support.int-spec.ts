@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { type AnvilInstance, startAnvil } from '../../scripts/lib/anvil';
 import type { AppExit } from '../../scripts/lib/app-process';
 import { waitFor } from '../../scripts/lib/wait-for';
-import { type RpcProxy, startRpcProxy } from '../support/rpc-proxy';
+import { type RpcProxy, startRpcProxy } from '../../scripts/lib/rpc-proxy';
 import { startWorkerProcess } from '../support/worker-process';
 
 /** One JSON-RPC request through the global fetch (undici: keep-alive sockets, as ethers' are). */

@@ -7,7 +7,7 @@ import { type RunningApi, startApi, startWorker } from './apps';
 import { type IsolatedStack, startIsolatedStack } from './isolated-stack';
 import { issuanceFixtures, type IssuanceFixtures } from './issuance-fixtures';
 import { directProvider } from './outbox-client';
-import { type RpcProxy, startRpcProxy } from './rpc-proxy';
+import { type RpcProxy, startRpcProxy } from '../../scripts/lib/rpc-proxy';
 
 /** An isolated stack with the API and the worker running on it, an operator and an officer signed in. */
 export interface IsolatedApps {
