@@ -3,7 +3,13 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Wallet, id } from 'ethers';
-import { chainFarmId, createChainProvider, readDeploymentFile, waitForReceipt } from '@gpu/chain';
+import {
+  chainFarmId,
+  createChainProvider,
+  readDeploymentFile,
+  TransactionRevertedError,
+  waitForReceipt,
+} from '@gpu/chain';
 import { loadConfig, scriptEnvironment, wellKnownDevPrivateKeys } from '@gpu/config';
 import { withDatabaseName } from '@gpu/database';
 import {
@@ -105,7 +111,7 @@ async function main(): Promise<void> {
 
     say.section('Summary');
     say.step(
-      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed, approved, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; the operator reported the epoch revenue, the holders share was published as one funded Merkle root and an investor claimed hers on chain; a compliance officer froze a wallet, forced a transfer, recovered a lost wallet and read the cap table back in time and the holder register; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
+      'Postgres, Redis and the chain are up; investors signed in with their wallets and passed KYC onto the chain; a farm was listed and approved, its token request approved by the officer with a reason, tokenized and offered; investors ordered over the API, paid from their wallets and received their fractions by delivery versus payment; the oracle probed every GPU, caught the missing one, and put a signed epoch report with its SLA verdict on chain; the operator reported the epoch revenue, the holders share was published as one funded Merkle root and an investor claimed hers on chain; a compliance officer froze a wallet (whose own transfer then reverted on chain with the freeze reason), forced a transfer, recovered a lost wallet and read the cap table back in time and the holder register; every platform transaction went through the outbox and was confirmed once; the index matches the chain; the audit log verifies against its on-chain anchor.',
     );
     say.step(`Logs: ${path.relative(process.cwd(), WORK_DIR)}/api.log and worker.log`);
   } finally {
@@ -882,7 +888,7 @@ async function showFarmOnboarding(
       ],
       [
         'POST /farms/:id/tokenization/approve (compliance)',
-        `${String(decided.status)} by the officer: "${String(decided.decisionReason)}"`,
+        `approved with the reason "${String(decided.decisionReason)}"; the factory transaction is ${String(decided.status)} in the outbox`,
       ],
       [
         'the factory transaction',
@@ -930,6 +936,22 @@ async function showAuditVerification(say: Narrator, officer: DemoClient): Promis
   if (!result.valid) throw new Error('the audit log does not verify');
 }
 
+/** Gas for a transfer sent without an estimate (a frozen wallet's, which the estimate refuses). */
+const FROZEN_TRANSFER_GAS_LIMIT = 200_000n;
+
+/** The custom error a call reverts with, as `Name(arg, ...)`; throws if the call succeeds. */
+async function revertReason(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+  } catch (error) {
+    const data = (error as { data?: string }).data;
+    const parsed = data ? GpuFarmToken__factory.createInterface().parseError(data) : null;
+    if (parsed) return `${parsed.name}(${parsed.args.join(', ')})`;
+    throw error;
+  }
+  throw new Error('the call did not revert');
+}
+
 async function showCompliance(
   say: Narrator,
   api: DemoClient,
@@ -950,11 +972,18 @@ async function showCompliance(
       'idempotency-key': key,
     });
     if (first.status !== 201) throw new Error(`${path} refused: ${JSON.stringify(first.body)}`);
-    return officer.waitFor(
+    const action = await officer.waitFor(
       `/enforcement-actions/${String(first.body.id)}`,
-      (action) => action.status !== 'pending',
+      (body) => body.status !== 'pending',
       30_000,
     );
+    // A refused action (a failed forced transfer, say) stops the demo: it shows nothing else.
+    if (action.status !== 'confirmed') {
+      throw new Error(
+        `${path} ended ${String(action.status)} on chain: ${String(action.failure ?? 'no reason')}`,
+      );
+    }
+    return action;
   };
   try {
     const token = GpuFarmToken__factory.connect(tokenized.token, provider);
@@ -963,16 +992,34 @@ async function showCompliance(
       frozen: true,
       reason: 'sanctions screening hit, pending review',
     });
-    let refusal = '';
-    try {
-      await token.connect(bob).transfer.staticCall(alice.address, 1n);
-    } catch (error) {
-      const data = (error as { data?: string }).data;
-      const parsed = data ? token.interface.parseError(data) : null;
-      refusal = parsed ? `${parsed.name}(${parsed.args.join(', ')})` : String(error);
+    // Bob tries anyway: a real transaction, with its gas limit fixed so that it is sent and mined
+    // (no estimate, which would refuse it first), and reverts on chain.
+    const bobHolds = await token.balanceOf(bob.address);
+    const attempt = await token
+      .connect(bob)
+      .transfer(alice.address, 1n, { gasLimit: FROZEN_TRANSFER_GAS_LIMIT });
+    const receipt = await waitForReceipt(provider, attempt.hash).then(
+      (mined) => {
+        throw new Error(`bob's transfer from a frozen wallet did not revert (${mined.hash})`);
+      },
+      (error: unknown) => {
+        if (error instanceof TransactionRevertedError) return error.receipt;
+        throw error;
+      },
+    );
+    if (receipt.status !== 0) throw new Error(`bob's transfer ${receipt.hash} did not fail`);
+    if ((await token.balanceOf(bob.address)) !== bobHolds) {
+      throw new Error("bob's balance moved although his transfer reverted");
+    }
+    // The reason, as the chain gives it: the same call replayed at the end of that block.
+    const refusal = await revertReason(() =>
+      token.connect(bob).transfer.staticCall(alice.address, 1n, { blockTag: receipt.blockNumber }),
+    );
+    if (!refusal.startsWith('SenderFrozen(')) {
+      throw new Error(`bob's transfer reverted with ${refusal}, not the freeze`);
     }
     say.step(
-      `freeze bob's wallet (POST /farms/:id/enforcement/wallet-freezes, with a reason and an Idempotency-Key): ${String(frozen.status)} in ${String(frozen.txHash).slice(0, 14)}…; bob's own transfer now reverts on chain with ${refusal}`,
+      `freeze bob's wallet (POST /farms/:id/enforcement/wallet-freezes, with a reason and an Idempotency-Key): ${String(frozen.status)} in ${String(frozen.txHash).slice(0, 14)}…; bob's own transfer ${receipt.hash.slice(0, 14)}… is mined in block ${receipt.blockNumber} and reverts (receipt status 0) with ${refusal}`,
     );
 
     const before = BigInt(await provider.getBlockNumber());
