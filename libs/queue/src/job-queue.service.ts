@@ -26,22 +26,26 @@ export class JobQueue implements OnApplicationShutdown {
 
   /**
    * Makes sure the job `jobId` is waiting, delayed or running. Adds it when Redis does not have it
-   * (never added, or lost: Redis lost its data, or the producer died before adding it), and runs
-   * it again when it finished: callers ask only while its effect is not recorded, so a finished
-   * job is one whose effect was lost with a crash, or one that failed for good.
+   * (never added, or lost: Redis lost its data, or the producer died before adding it), runs it
+   * again when it completed (callers ask only while its effect is not recorded, so the record was
+   * lost with a crash), and when it failed for good `retryFailedAfterMs` ago.
    */
   async ensure<N extends JobName>(
     name: N,
     payload: JobPayloads[N],
     jobId: string,
+    retryFailedAfterMs: number,
   ): Promise<'added' | 'kept'> {
     const definition = JOB_CATALOG[name];
     const queue = this.queue(definition.queue);
     const job = await queue.getJob(jobId);
     if (job) {
       const state = await job.getState();
+      if (state === 'failed' && Date.now() - (job.finishedOn ?? 0) < retryFailedAfterMs)
+        return 'kept';
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'kept';
-      await job.remove();
+      // Trimmed by retention or removed by another process meanwhile: adding is all that is left.
+      await job.remove().catch(() => undefined);
     }
     await queue.add(name, payload, { ...definition.options, jobId });
     return 'added';

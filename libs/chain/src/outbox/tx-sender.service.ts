@@ -18,6 +18,8 @@ import { SignerLanes } from './signer-lanes';
 const NOTIFY_BATCH = 500;
 /** An outcome not taken by its listener within this long is looked for in the queue again. */
 const NOTIFY_CHECK_AFTER_SECONDS = 30;
+/** A listener's job that failed for good is run again after this long. */
+const NOTIFY_RETRY_FAILED_AFTER_MS = 10 * 60_000;
 
 /** Runs one LaneSender per signer lane, in whichever worker process holds the lane's lock. */
 @Injectable()
@@ -84,12 +86,18 @@ export class TxSenderService implements OnApplicationBootstrap, OnApplicationShu
    * once the listener has taken it. An outcome still not taken NOTIFY_CHECK_AFTER_SECONDS later
    * is looked for in the queue: a job that is waiting or running is left alone, one that is gone
    * (Redis lost it, or this process died between claiming the row and adding the job) or that
-   * finished without the row being marked is run again. At least once, so listeners are idempotent.
+   * completed without the row being marked is run again, and one that failed for good is run
+   * again NOTIFY_RETRY_FAILED_AFTER_MS later. At least once, so listeners are idempotent.
    */
   private async notifyOutcomes(): Promise<void> {
     const claimed = await this.txs.claimUnnotified(NOTIFY_BATCH, NOTIFY_CHECK_AFTER_SECONDS);
     for (const id of claimed) {
-      await this.jobs.ensure('chain.tx-outcome', { chainTxId: id }, `chain-tx-outcome-${id}`);
+      await this.jobs.ensure(
+        'chain.tx-outcome',
+        { chainTxId: id },
+        `chain-tx-outcome-${id}`,
+        NOTIFY_RETRY_FAILED_AFTER_MS,
+      );
     }
   }
 }
