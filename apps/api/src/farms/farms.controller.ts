@@ -175,15 +175,7 @@ export class FarmsController {
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<FarmTokenResponse> {
-    return toFarmTokenResponse(
-      await this.decideTokenization.execute({
-        farmId: id,
-        decision: 'approve',
-        reason: body.reason,
-        officerId: principal.userId,
-        actor,
-      }),
-    );
+    return this.decideToken(id, 'approve', body, principal, actor);
   }
 
   @Post(':id/tokenization/reject')
@@ -200,10 +192,20 @@ export class FarmsController {
     @CurrentPrincipal() principal: Principal,
     @RequestActor() actor: Actor,
   ): Promise<FarmTokenResponse> {
+    return this.decideToken(id, 'reject', body, principal, actor);
+  }
+
+  private async decideToken(
+    farmId: string,
+    decision: 'approve' | 'reject',
+    body: FarmDecisionRequest,
+    principal: Principal,
+    actor: Actor,
+  ): Promise<FarmTokenResponse> {
     return toFarmTokenResponse(
       await this.decideTokenization.execute({
-        farmId: id,
-        decision: 'reject',
+        farmId,
+        decision,
         reason: body.reason,
         officerId: principal.userId,
         actor,
