@@ -169,6 +169,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const until = started + minutes * 60_000;
     chaos.start();
+    cleanups.push(() => chaos.stop());
     // Farms are onboarded under chaos too: two at the start, one a third of the way in.
     await Promise.all(Array.from({ length: INITIAL_FARMS }, () => workload.onboardFarm()));
     const progress = setInterval(
@@ -183,15 +184,14 @@ async function main(): Promise<void> {
     await chaos.stop();
 
     say.section('Chaos over: everything under way must finish');
-    const checks = new SoakChecks(
-      db,
-      createChainProvider(stack.env.RPC_URL, deployment.chainId, 15_000),
-      officer,
-      workload,
-      deployment.contracts.PrimarySale.address,
-    );
+    const checks = new SoakChecks(db, provider, officer, workload, {
+      sale: deployment.contracts.PrimarySale.address,
+      identityRegistry: deployment.contracts.IdentityRegistry.address,
+      stablecoin: deployment.contracts.Stablecoin.address,
+    });
     const settleStarted = Date.now();
     const headAtSettle = await provider.getBlockNumber();
+    checks.settledAtBlock = headAtSettle;
     let unfinished = await checks.unfinished();
     while (Date.now() - settleStarted < SETTLE_TIMEOUT_MS) {
       const reconciled = await db.query(
@@ -207,8 +207,14 @@ async function main(): Promise<void> {
       `settled in ${((Date.now() - settleStarted) / 1000).toFixed(1)} s${lostEffects ? `; still unfinished: ${JSON.stringify(unfinished)}` : ''}`,
     );
 
+    // Nothing moves while the books are compared with the chain (anvil only mines empty blocks).
+    const workerExit = await worker!.stop();
+    if (!workerExit.clean)
+      say.warn(`the worker did not stop cleanly (${workerExit.code ?? workerExit.signal})`);
+
     say.section('Checks: the chain, the books and the API agree');
     const verdict = await checks.verdict(lostEffects);
+    const coverage = coverageGaps(workload, chaos, verdict.figures);
     const failedTxs = await db.query<{ method: string; failure_reason: string; n: string }>(
       `SELECT method, failure_reason, count(*) AS n FROM chain_tx WHERE state = 'failed' GROUP BY 1, 2`,
     );
@@ -227,6 +233,7 @@ async function main(): Promise<void> {
       lostEffects: verdict.lostEffects,
       failedOperations: workload.counts.failedOperations,
       serverErrors: tally.serverErrors,
+      coverageMet: coverage.length === 0,
       ...verdict.figures,
     };
     say.table(
@@ -248,20 +255,52 @@ async function main(): Promise<void> {
     for (const row of failedTxs.rows)
       say.warn(`${row.n} outbox transaction(s) ${row.method} failed: ${row.failure_reason}`);
     for (const finding of verdict.findings) say.warn(`${finding.check}: ${finding.detail}`);
+    for (const gap of coverage) say.warn(`coverage: ${gap}`);
+    // An operation that failed or a 5xx is harm too: something the platform should have done, did not.
     const harmless =
       result.dbChainMismatches === 0 &&
       result.duplicateEffects === 0 &&
       result.oversold === 0 &&
       result.lostEffects === 0 &&
+      result.failedOperations === 0 &&
+      result.serverErrors === 0 &&
       result.auditChainValid &&
       result.payoutsPlusDustEqualsDistributed;
-    say.step(harmless ? 'no harm found' : 'HARM FOUND: see above');
+    say.step(
+      harmless
+        ? coverage.length
+          ? 'no harm found, but the run did not cover everything: see above'
+          : 'no harm found'
+        : 'HARM FOUND: see above',
+    );
     say.done();
     console.log(JSON.stringify(result));
-    if (!harmless) process.exitCode = 1;
+    if (!harmless || coverage.length) process.exitCode = 1;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** What a run must have done for its verdict to mean something; a short run may miss some. */
+function coverageGaps(
+  workload: Workload,
+  chaos: ChaosLoop,
+  figures: Record<string, number | string>,
+): string[] {
+  const required: [string, number][] = [
+    ['investors onboarded', workload.counts.byKind['investor-onboarding'] ?? 0],
+    ['farms onboarded under chaos', workload.counts.byKind['farm-onboarding'] ?? 0],
+    ['orders settled', Number(figures.ordersSettled)],
+    ['transfers between investors', workload.counts.byKind.transfer ?? 0],
+    ['freezes and unfreezes', workload.counts.byKind.freeze ?? 0],
+    ['distributions published', Number(figures.distributionsPublished)],
+    ['claims', workload.counts.byKind.claim ?? 0],
+    ['GPU faults', workload.counts.byKind['gpu-fault'] ?? 0],
+    ['worker kills', chaos.counts.workerKills],
+    ['Redis restarts', chaos.counts.redisRestarts],
+    ['RPC outages', chaos.counts.rpcOutages],
+  ];
+  return required.filter(([, count]) => count === 0).map(([what]) => `no ${what}`);
 }
 
 async function waitHealthy(client: SoakClient): Promise<void> {

@@ -4,8 +4,8 @@ import { waitFor } from './wait-for';
 
 export interface DisposableRedisOptions {
   /**
-   * Keep an append-only file there, as a production Redis does (docker-compose.yml), so that
-   * what Redis acknowledged survives a restart. Without it, everything is in memory only.
+   * Keep an append-only file there, as docker-compose.yml's Redis does (fsync every second), so
+   * that a restart keeps all but the last second's writes. Without it, everything is in memory.
    */
   appendOnlyDir?: string;
 }
@@ -40,7 +40,14 @@ export class DisposableRedis {
         '--save',
         '',
         ...(this.options.appendOnlyDir
-          ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.options.appendOnlyDir]
+          ? [
+              '--appendonly',
+              'yes',
+              '--appendfsync',
+              'everysec',
+              '--dir',
+              this.options.appendOnlyDir,
+            ]
           : ['--appendonly', 'no']),
       ],
       { stdio: 'ignore' },

@@ -1,6 +1,11 @@
 import { type JsonRpcProvider, ZeroAddress, id, zeroPadValue } from 'ethers';
 import type { Client } from 'pg';
-import { GpuFarmToken__factory } from '../../../libs/chain/src/generated';
+import {
+  GpuFarmToken__factory,
+  IdentityRegistry__factory,
+  MockStablecoin__factory,
+  PrimarySale__factory,
+} from '../../../libs/chain/src/generated';
 import type { SoakClient } from './soak-client';
 import type { Workload } from './workload';
 
@@ -24,6 +29,23 @@ export interface SoakVerdict {
 
 const TRANSFER_TOPIC = id('Transfer(address,address,uint256)');
 const ORDER_SETTLED_TOPIC = id('OrderSettled(bytes32,address,address,uint256,uint256,address)');
+const ORDER_REFUNDED_TOPIC = id('OrderRefunded(bytes32,address,address,uint256,bool)');
+/** PrimarySale.OrderStatus (None, Paid, Settled, Refunded) that each database order status allows. */
+const SALE_STATUS: Record<string, number[]> = {
+  reserved: [0],
+  expired: [0],
+  cancelled: [0],
+  paid: [1],
+  settled: [2],
+  refunded: [3],
+};
+
+/** Contracts the checks read. */
+export interface SoakContracts {
+  sale: string;
+  identityRegistry: string;
+  stablecoin: string;
+}
 
 /**
  * What must hold after the storm, each checked against an independent source where there is one:
@@ -38,7 +60,7 @@ export class SoakChecks {
     private readonly chain: JsonRpcProvider,
     private readonly officer: SoakClient,
     private readonly workload: Workload,
-    private readonly saleAddress: string,
+    private readonly contracts: SoakContracts,
   ) {}
 
   /** Things that should have finished but have not; empty when everything is done. */
@@ -51,7 +73,9 @@ export class SoakChecks {
         (SELECT count(*) FROM revenue_report r WHERE r.status IN ('accepted', 'approved')
            AND NOT EXISTS (SELECT 1 FROM distribution d WHERE d.revenue_report_id = r.id AND d.status = 'published'))
           AS "reportsNotPublished",
-        (SELECT count(*) FROM uptime_epoch WHERE status NOT IN ('accepted', 'failed')) AS "epochsNotOnChain"`);
+        (SELECT count(*) FROM uptime_epoch WHERE status <> 'accepted') AS "epochsNotOnChain",
+        (SELECT count(*) FROM enforcement_action WHERE status = 'failed') AS "enforcementFailed",
+        (SELECT count(*) FROM revenue_report WHERE status = 'pending_review') AS "revenueReviewsPending"`);
     const row = counts.rows[0];
     const result: Record<string, number> = {};
     for (const [key, value] of Object.entries(row))
@@ -62,13 +86,18 @@ export class SoakChecks {
     );
     const indexed = Number(cursor.rows[0]?.block_number ?? 0);
     if (indexed < head - 4) result.indexerBehindBlocks = head - indexed;
-    const settled = await this.db.query<{ id: string; status: string }>(
-      'SELECT id, status FROM investment_order WHERE id = ANY($1)',
-      [[...this.workload.paidOrders]],
-    );
-    // Settled, or refused on chain at settlement (the wallet was frozen since) and refunded.
+    const settled = await this.db.query<{
+      id: string;
+      status: string;
+      failure_reason: string | null;
+    }>('SELECT id, status, failure_reason FROM investment_order WHERE id = ANY($1)', [
+      [...this.workload.paidOrders],
+    ]);
+    // Settled, or refused at settlement because the officer froze the wallet since, and refunded.
     const notSettled = settled.rows.filter(
-      (row) => !['settled', 'refunded'].includes(row.status),
+      (row) =>
+        row.status !== 'settled' &&
+        !(row.status === 'refunded' && /ReceiverFrozen/.test(row.failure_reason ?? '')),
     ).length;
     if (notSettled) result.ourPaidOrdersNotSettled = notSettled;
     return result;
@@ -78,9 +107,12 @@ export class SoakChecks {
     const mismatches =
       (await this.balancesAndSupply()) +
       (await this.mints()) +
+      (await this.orders()) +
+      (await this.identities()) +
       (await this.freezes()) +
       (await this.revenueRoots()) +
       (await this.claims()) +
+      (await this.investorMoney()) +
       (await this.platformTransactions()) +
       (await this.reconciliation());
     const duplicates =
@@ -88,8 +120,8 @@ export class SoakChecks {
       this.mintExcess +
       this.unknownPlatformTxs +
       this.twiceMinedIntents +
-      (await this.settlementsTwice()) +
-      (await this.duplicateRows());
+      this.overClaimed +
+      (await this.settlementsAndRefundsTwice());
     if (this.workload.counts.idempotencyDuplicates)
       this.find(
         'idempotency',
@@ -108,6 +140,7 @@ export class SoakChecks {
   }
 
   private mintExcess = 0;
+  private overClaimed = 0;
   private unknownPlatformTxs = 0;
   private twiceMinedIntents = 0;
 
@@ -183,23 +216,105 @@ export class SoakChecks {
     return mismatches;
   }
 
-  /** Each order settled on chain once. */
-  private async settlementsTwice(): Promise<number> {
-    const logs = await this.chain.getLogs({
-      address: this.saleAddress,
-      fromBlock: 0,
-      toBlock: 'latest',
-      topics: [ORDER_SETTLED_TOPIC],
-    });
-    const seen = new Map<string, number>();
-    for (const log of logs) seen.set(log.topics[1], (seen.get(log.topics[1]) ?? 0) + 1);
+  /** Each order settled or refunded on chain once, never both. */
+  private async settlementsAndRefundsTwice(): Promise<number> {
+    const seen = new Map<string, string[]>();
+    for (const [topic, outcome] of [
+      [ORDER_SETTLED_TOPIC, 'settled'],
+      [ORDER_REFUNDED_TOPIC, 'refunded'],
+    ]) {
+      const logs = await this.chain.getLogs({
+        address: this.contracts.sale,
+        fromBlock: 0,
+        toBlock: 'latest',
+        topics: [topic],
+      });
+      for (const log of logs)
+        seen.set(log.topics[1], [...(seen.get(log.topics[1]) ?? []), outcome]);
+    }
     let twice = 0;
-    for (const [orderId, times] of seen)
-      if (times > 1) {
-        twice += times - 1;
-        this.find('settlement', `order ${orderId} settled ${times} times on chain`);
+    for (const [orderId, outcomes] of seen)
+      if (outcomes.length > 1) {
+        twice += outcomes.length - 1;
+        this.find('settlement', `order ${orderId} on chain: ${outcomes.join(', ')}`);
       }
     return twice;
+  }
+
+  /** Every order's state on the sale contract is the one the database gives it. */
+  private async orders(): Promise<number> {
+    const sale = PrimarySale__factory.connect(this.contracts.sale, this.chain);
+    const rows = await this.db.query<{
+      id: string;
+      chain_order_id: string;
+      wallet: string;
+      status: string;
+    }>('SELECT id, chain_order_id, wallet, status FROM investment_order');
+    let mismatches = 0;
+    for (const row of rows.rows) {
+      const onChain = Number((await sale.orderOf(row.chain_order_id, row.wallet)).status);
+      if (!(SALE_STATUS[row.status] ?? []).includes(onChain)) {
+        mismatches += 1;
+        this.find('order', `order ${row.id} is ${row.status}; the sale says status ${onChain}`);
+      }
+    }
+    return mismatches;
+  }
+
+  /** Every investor's wallet is verified in the registry with the country and expiry the database recorded. */
+  private async identities(): Promise<number> {
+    const registry = IdentityRegistry__factory.connect(this.contracts.identityRegistry, this.chain);
+    let mismatches = 0;
+    for (const investor of this.workload.investors) {
+      const wallet = investor.wallet.address.toLowerCase();
+      const row = await this.db.query<{
+        registry_country: number | null;
+        registry_expiry: Date | null;
+      }>('SELECT registry_country, registry_expiry FROM wallet WHERE address = $1', [wallet]);
+      const [, country, expiry] = await registry.identityOf(wallet);
+      const recorded = row.rows[0];
+      const same =
+        (await registry.isVerified(wallet)) &&
+        recorded?.registry_country === Number(country) &&
+        recorded.registry_expiry !== null &&
+        Math.floor(recorded.registry_expiry.getTime() / 1000) === Number(expiry);
+      if (!same) {
+        mismatches += 1;
+        this.find(
+          'identity',
+          `${wallet}: database ${JSON.stringify(recorded)}, registry country ${country} expiry ${expiry}`,
+        );
+      }
+    }
+    return mismatches;
+  }
+
+  /**
+   * Each investor's stablecoins: what the issuer minted to it, less what it paid, plus the refunds
+   * the database records and the revenue the API says it claimed.
+   */
+  private async investorMoney(): Promise<number> {
+    const coin = MockStablecoin__factory.connect(this.contracts.stablecoin, this.chain);
+    let mismatches = 0;
+    for (const investor of this.workload.investors) {
+      const wallet = investor.wallet.address.toLowerCase();
+      const refunds = await this.db.query<{ amount: string }>(
+        `SELECT coalesce(sum(amount), 0) AS amount FROM investment_order WHERE wallet = $1 AND status = 'refunded'`,
+        [wallet],
+      );
+      let claimed = 0n;
+      for (const farm of this.workload.farms) {
+        const answer = await this.officer.send('GET', `/farms/${farm.id}/claims/${wallet}`);
+        if (answer.status === 200) claimed += BigInt(String(answer.body.claimed));
+      }
+      const expected = investor.minted - investor.paid + BigInt(refunds.rows[0].amount) + claimed;
+      const onChain = await coin.balanceOf(wallet);
+      if (onChain !== expected) {
+        mismatches += 1;
+        this.find('money', `${wallet}: the books say ${expected}, the stablecoin says ${onChain}`);
+      }
+    }
+    return mismatches;
   }
 
   /** The officer's confirmed freezes and unfreezes are the chain's state. */
@@ -263,6 +378,19 @@ export class SoakChecks {
         );
         if (answer.status === 404) continue;
         const onChain = await token.claimedRevenueOf(investor.wallet.address);
+        const entitled = await this.db.query<{ cumulative: string }>(
+          `SELECT coalesce(max(e.cumulative), 0) AS cumulative FROM distribution_entitlement e
+             JOIN distribution d ON d.id = e.distribution_id
+            WHERE d.farm_id = $1 AND d.status = 'published' AND e.account = $2`,
+          [farm.id, investor.wallet.address.toLowerCase()],
+        );
+        if (onChain > BigInt(entitled.rows[0].cumulative)) {
+          this.overClaimed += 1;
+          this.find(
+            'claim',
+            `${farm.token} ${investor.wallet.address}: claimed ${onChain} on chain, entitled to ${entitled.rows[0].cumulative}`,
+          );
+        }
         if (BigInt(String(answer.body.claimed)) !== onChain) {
           mismatches += 1;
           this.find(
@@ -326,54 +454,22 @@ export class SoakChecks {
     return mismatches;
   }
 
+  /** The chain's head when the storm ended: the platform's reconciliation must have run past it. */
+  settledAtBlock = 0;
+
   /** The platform's own reconciliation, run after the storm, agrees. */
   private async reconciliation(): Promise<number> {
     const run = await this.db.query<{ mismatch_count: number }>(
-      'SELECT mismatch_count FROM reconciliation_run ORDER BY id DESC LIMIT 1',
+      'SELECT mismatch_count FROM reconciliation_run WHERE block_number >= $1 ORDER BY id DESC LIMIT 1',
+      [this.settledAtBlock],
     );
-    const count = run.rows[0]?.mismatch_count ?? 0;
-    if (count)
-      this.find('reconciliation', `the latest reconciliation run found ${count} mismatches`);
-    return count;
-  }
-
-  /** Rows that must be unique by what they record (the constraints say so; this checks they held). */
-  private async duplicateRows(): Promise<number> {
-    const checks: [string, string][] = [
-      [
-        'gpu samples per GPU and slot',
-        'SELECT gpu_node_id, slot_at FROM gpu_sample GROUP BY 1, 2 HAVING count(*) > 1',
-      ],
-      [
-        'uptime epochs per farm',
-        'SELECT farm_id, epoch FROM uptime_epoch GROUP BY 1, 2 HAVING count(*) > 1',
-      ],
-      [
-        'distributions per farm and epoch',
-        'SELECT farm_id, epoch FROM distribution GROUP BY 1, 2 HAVING count(*) > 1',
-      ],
-      [
-        'entitlements per distribution and account',
-        'SELECT distribution_id, account FROM distribution_entitlement GROUP BY 1, 2 HAVING count(*) > 1',
-      ],
-      [
-        'indexed transfers per log',
-        'SELECT tx_hash, log_index FROM token_transfer GROUP BY 1, 2 HAVING count(*) > 1',
-      ],
-      [
-        'orders per chain order id',
-        'SELECT chain_order_id FROM investment_order GROUP BY 1 HAVING count(*) > 1',
-      ],
-    ];
-    let duplicates = 0;
-    for (const [what, sql] of checks) {
-      const rows = await this.db.query(sql);
-      if (rows.rowCount) {
-        duplicates += rows.rowCount;
-        this.find('duplicate rows', `${rows.rowCount} ${what}`);
-      }
+    if (!run.rows[0]) {
+      this.find('reconciliation', `no reconciliation run at or after block ${this.settledAtBlock}`);
+      return 1;
     }
-    return duplicates;
+    const count = run.rows[0].mismatch_count;
+    if (count) this.find('reconciliation', `the run after the storm found ${count} mismatches`);
+    return count;
   }
 
   private async audit(): Promise<boolean> {
@@ -402,7 +498,7 @@ export class SoakChecks {
              d.total_cumulative,
              (SELECT coalesce(sum(amount), 0) FROM distribution_entitlement e WHERE e.distribution_id = d.id) AS lines
         FROM distribution d WHERE d.status = 'published' ORDER BY d.farm_id, d.epoch`);
-    let ok = true;
+    let ok = (await this.entitlementsFromTheChain()) === 0;
     let farm = '';
     let dust = 0n;
     let total = 0n;
@@ -426,6 +522,58 @@ export class SoakChecks {
       dust = BigInt(row.dust_out);
     }
     return ok;
+  }
+
+  /**
+   * Every published distribution recomputed from the chain: the token's supply and each holder's
+   * balance at the snapshot block, each line's amount = floor(distributable x balance / supply),
+   * and no investor holding fractions at the snapshot left out.
+   */
+  private async entitlementsFromTheChain(): Promise<number> {
+    const distributions = await this.db.query<{
+      id: string;
+      token: string;
+      epoch: string;
+      snapshot_block: string;
+      supply: string;
+      distributable: string;
+    }>(
+      `SELECT id, token, epoch, snapshot_block, supply, distributable FROM distribution WHERE status = 'published'`,
+    );
+    let wrong = 0;
+    for (const d of distributions.rows) {
+      const token = GpuFarmToken__factory.connect(d.token, this.chain);
+      const blockTag = Number(d.snapshot_block);
+      const supply = await token.totalSupply({ blockTag });
+      const lines = await this.db.query<{ account: string; balance: string; amount: string }>(
+        'SELECT account, balance, amount FROM distribution_entitlement WHERE distribution_id = $1',
+        [d.id],
+      );
+      const problems: string[] = [];
+      if (supply !== BigInt(d.supply)) problems.push(`supply ${d.supply}, chain ${supply}`);
+      for (const line of lines.rows) {
+        const balance = await token.balanceOf(line.account, { blockTag });
+        const amount = supply === 0n ? 0n : (BigInt(d.distributable) * balance) / supply;
+        if (balance !== BigInt(line.balance) || amount !== BigInt(line.amount))
+          problems.push(
+            `${line.account}: balance ${line.balance} (chain ${balance}), amount ${line.amount} (recomputed ${amount})`,
+          );
+      }
+      const listed = new Set(lines.rows.map((line) => line.account));
+      for (const investor of this.workload.investors) {
+        const wallet = investor.wallet.address.toLowerCase();
+        if (!listed.has(wallet) && (await token.balanceOf(wallet, { blockTag })) > 0n)
+          problems.push(`${wallet} held fractions at the snapshot and has no line`);
+      }
+      if (problems.length) {
+        wrong += 1;
+        this.find(
+          'payouts',
+          `distribution ${d.id} (epoch ${d.epoch}) against the chain: ${problems.slice(0, 3).join('; ')}`,
+        );
+      }
+    }
+    return wrong;
   }
 
   /** Per offering: never more sold than offered, sold = live orders, nobody over the per-investor cap. */

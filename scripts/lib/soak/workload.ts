@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type HDNodeWallet, id, isError } from 'ethers';
 import {
+  type GpuFarmToken,
   GpuFarmToken__factory,
   IdentityRegistry__factory,
 } from '../../../libs/chain/src/generated';
@@ -18,6 +19,9 @@ export interface Investor {
   wallet: HDNodeWallet;
   /** One chain or API action at a time per investor: its wallet has one nonce sequence. */
   busy: boolean;
+  /** Stablecoins the issuer minted to the wallet, and what the wallet paid for orders. */
+  minted: bigint;
+  paid: bigint;
 }
 
 export interface SoakFarm {
@@ -62,6 +66,27 @@ export interface WorkloadOptions {
 const PASSWORD = randomBytes(12).toString('hex');
 const FAULT_MODES: NodeMode[] = ['down', 'slow', 'missing-gpu', 'garbage', 'http-error', 'stale'];
 const ACTION_TIMEOUT_MS = 120_000;
+/** Refusals of an order that the rules call for; any other answer is a failure. */
+const ORDER_REFUSALS = new Set([
+  'OFFERING_SOLD_OUT',
+  'OFFERING_INSUFFICIENT_REMAINING',
+  'ORDER_ABOVE_MAXIMUM',
+  'ORDER_WALLET_FROZEN',
+  // The officer's approval is on chain; the API reads the registry from its index, a block behind.
+  'ORDER_WALLET_NOT_VERIFIED',
+]);
+/** Reverts of an investor's transfer that the token's rules call for (a freeze may land meanwhile). */
+const TRANSFER_REFUSALS = [
+  'SenderFrozen',
+  'ReceiverFrozen',
+  'MaxBalanceExceeded',
+  'MaxHoldersExceeded',
+];
+/**
+ * Reverts of a claim that are expected: frozen, a newer root published since the proof was read,
+ * or claimed already while the index had not seen it yet.
+ */
+const CLAIM_REFUSALS = ['ClaimWhileFrozen', 'InvalidProof', 'NothingToClaim'];
 
 /**
  * The platform's users, doing what they do, at random: investors register, link wallets, pass
@@ -88,6 +113,7 @@ export class Workload {
   };
   private nextNode = 0;
   private running = false;
+  private enforcing = false;
 
   constructor(private readonly o: WorkloadOptions) {}
 
@@ -272,7 +298,7 @@ export class Workload {
       if (Date.now() > deadline) throw new Error(`${wallet.address} not verified on chain in time`);
       await sleep(500);
     }
-    this.investors.push({ email, client, wallet, busy: false });
+    this.investors.push({ email, client, wallet, busy: false, minted: 0n, paid: 0n });
   }
 
   /** An order with an Idempotency-Key, sent twice; then paid from the wallet, or cancelled, or left to expire. */
@@ -285,8 +311,7 @@ export class Workload {
       const request = { fractions: 1 + Math.floor(this.o.random() * 40) };
       const route = `/offerings/${farm.offeringId}/orders`;
       const first = await investor.client.send('POST', route, request, { idempotencyKey: key });
-      // Sold out, over a cap, or the wallet not (yet) verified or frozen: refused, as it should be.
-      if ([403, 409, 422].includes(first.status)) return false;
+      if (ORDER_REFUSALS.has(String(first.body.code))) return false;
       if (first.status !== 201) throw new UnexpectedAnswer(`POST ${route}`, first);
       const replay = await investor.client.send('POST', route, request, { idempotencyKey: key });
       if (replay.body.id !== first.body.id) this.counts.idempotencyDuplicates += 1;
@@ -300,8 +325,9 @@ export class Workload {
       if (fate < 0.12) return true; // left unpaid: its reservation expires
       const payment = first.body.payment as unknown as PaymentInstructions;
       await this.o.chain.mintStablecoin(investor.wallet.address, BigInt(payment.amount));
-      // The sale refuses a wallet frozen since the order was placed.
-      if (!(await acceptedByTheChain(() => payOrder(investor.wallet, payment)))) return false;
+      investor.minted += BigInt(payment.amount);
+      await payOrder(investor.wallet, payment);
+      investor.paid += BigInt(payment.amount);
       this.paidOrders.add(orderId);
       farm.firstSettledAt ??= Date.now();
       return true;
@@ -320,8 +346,7 @@ export class Workload {
       if (balance === 0n) return false;
       const amount =
         1n + BigInt(Math.floor(this.o.random() * Number(balance < 50n ? balance : 50n)));
-      // Frozen, paused, over a limit (maybe since a moment ago): the token refuses, as it should.
-      return acceptedByTheChain(async () => {
+      return this.acceptedByTheChain(token, TRANSFER_REFUSALS, async () => {
         const gas = await token.transfer.estimateGas(to.wallet.address, amount);
         const sent = await token.transfer(to.wallet.address, amount, { gasLimit: (gas * 3n) / 2n });
         await waitForReceipt(this.o.chain.provider, sent.hash);
@@ -329,10 +354,22 @@ export class Workload {
     });
   }
 
-  /** The officer freezes a wallet on a farm's token, or unfreezes one it froze. */
+  /**
+   * The officer freezes a wallet on a farm's token, or unfreezes one it froze; one action at a
+   * time, so that the soak's record of what is frozen follows the order of the chain.
+   */
   async freezeOrUnfreeze(): Promise<boolean> {
     const farm = this.pick(this.farms);
-    if (!farm) return false;
+    if (!farm || this.enforcing) return false;
+    this.enforcing = true;
+    try {
+      return await this.toggleFreeze(farm);
+    } finally {
+      this.enforcing = false;
+    }
+  }
+
+  private async toggleFreeze(farm: SoakFarm): Promise<boolean> {
     const frozenHere = [...this.frozen].filter((entry) => entry.startsWith(`${farm.id}:`));
     const unfreeze = frozenHere.length > 0 && (frozenHere.length >= 2 || this.o.random() < 0.6);
     const wallet = unfreeze
@@ -367,8 +404,7 @@ export class Workload {
       if (BigInt(answer.body.claimable as string) === 0n) return false;
       const token = GpuFarmToken__factory.connect(farm.token, investor.wallet);
       const args = [answer.body.cumulative as string, answer.body.proof as string[]] as const;
-      // Frozen, or a newer root was published since the proof was read: refused, as it should be.
-      return acceptedByTheChain(async () => {
+      return this.acceptedByTheChain(token, CLAIM_REFUSALS, async () => {
         const gas = await token.claimRevenue.estimateGas(...args);
         const sent = await token.claimRevenue(...args, { gasLimit: (gas * 3n) / 2n });
         await waitForReceipt(this.o.chain.provider, sent.hash);
@@ -409,9 +445,8 @@ export class Workload {
       }))
       .filter(({ epoch }) => farm.lastReportedEpoch === undefined || epoch > farm.lastReportedEpoch)
       .sort((a, b) => (a.epoch < b.epoch ? -1 : 1))[0];
+    // An epoch whose report failed on chain is skipped; the report that skips it goes to review.
     if (!next) return false;
-    if (farm.lastReportedEpoch !== undefined && next.epoch !== farm.lastReportedEpoch + 1n)
-      return false;
     const far = this.o.random() < 0.2;
     const deviationBps = BigInt(Math.floor(this.o.random() * (far ? 3000 : 300)));
     const amount = next.revenue + (next.revenue * deviationBps) / 10_000n + (far ? 1_000_000n : 0n);
@@ -421,20 +456,20 @@ export class Workload {
       amount: amount.toString(),
       evidenceRef: `soak invoice, epoch ${next.epoch}`,
     });
+    let report = answer.body;
     if (answer.status === 409 && answer.body.code === 'REVENUE_ALREADY_REPORTED') {
-      farm.lastReportedEpoch = next.epoch; // our earlier attempt went through; its answer was lost
-      return true;
+      // An earlier attempt went through and its answer was lost: carry on from the stored report.
+      const reports = await this.o.operator.get(`/farms/${farm.id}/revenue-reports?limit=200`);
+      report = (reports.items as Body[]).find(
+        (item) => String(item.epoch) === next.epoch.toString(),
+      )!;
+    } else if (answer.status !== 201) {
+      throw new UnexpectedAnswer('POST revenue report', answer);
     }
-    if (answer.status !== 201) throw new UnexpectedAnswer('POST revenue report', answer);
-    if (answer.body.status === 'pending_review')
-      await this.o.officer.expect(
-        200,
-        'POST',
-        `/revenue-reports/${String(answer.body.id)}/approve`,
-        {
-          reason: 'soak: invoice checked against the customer statement',
-        },
-      );
+    if (report.status === 'pending_review')
+      await this.o.officer.expect(200, 'POST', `/revenue-reports/${String(report.id)}/approve`, {
+        reason: 'soak: invoice checked against the customer statement',
+      });
     farm.lastReportedEpoch = next.epoch;
     return true;
   }
@@ -484,6 +519,52 @@ export class Workload {
     }
   }
 
+  /**
+   * Runs a wallet's transaction: false when the token refuses it for one of `allowed` reasons
+   * (when it is estimated, or when it is mined after a freeze landed first); any other revert is a
+   * failure.
+   */
+  private async acceptedByTheChain(
+    token: GpuFarmToken,
+    allowed: readonly string[],
+    send: () => Promise<unknown>,
+  ): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      const reason = await this.revertReason(token, error);
+      if (reason && allowed.includes(reason)) return false;
+      throw new Error(
+        `the token refused with ${reason ?? 'no decodable reason'}: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+      );
+    }
+  }
+
+  private async revertReason(token: GpuFarmToken, error: unknown): Promise<string | undefined> {
+    let data: string | undefined;
+    if (isError(error, 'CALL_EXCEPTION')) {
+      if (error.revert) return error.revert.name;
+      data = error.data ?? undefined;
+    } else if (error instanceof TransactionRevertedError) {
+      // Mined and reverted: replay it on the state of its block to read the reason.
+      const provider = this.o.chain.provider;
+      const tx = await provider.getTransaction(error.receipt.hash);
+      if (!tx) return undefined;
+      try {
+        await provider.call({
+          to: tx.to,
+          from: tx.from,
+          data: tx.data,
+          blockTag: error.receipt.blockNumber,
+        });
+      } catch (replayed) {
+        if (isError(replayed, 'CALL_EXCEPTION')) data = replayed.data ?? undefined;
+      }
+    }
+    return data ? token.interface.parseError(data)?.name : undefined;
+  }
+
   /** Runs `work` as a random investor not busy with something else; false when none is free. */
   private async asInvestor(work: (investor: Investor) => Promise<boolean>): Promise<boolean> {
     const investor = this.pick(this.investors.filter((candidate) => !candidate.busy));
@@ -498,16 +579,5 @@ export class Workload {
 
   private pick<T>(items: readonly T[]): T | undefined {
     return items.length ? items[Math.floor(this.o.random() * items.length)] : undefined;
-  }
-}
-
-/** Runs a wallet's transaction; false when the contract refuses it (before or when it is mined). */
-async function acceptedByTheChain(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionRevertedError || isError(error, 'CALL_EXCEPTION')) return false;
-    throw error;
   }
 }
