@@ -33,6 +33,9 @@ describe('fetchMetrics against a real HTTP server', () => {
         case '/error':
           response.writeHead(503).end('busy');
           return;
+        case '/redirect':
+          response.writeHead(302, { location: '/declared' }).end();
+          return;
         case '/silent':
           return; // never answers
         default:
@@ -74,6 +77,12 @@ describe('fetchMetrics against a real HTTP server', () => {
       kind: 'failed',
       reason: 'http_error',
       detail: 'HTTP 503',
+    });
+    // A node that redirects is not followed anywhere: its answer is not metrics.
+    expect(await fetchOf('/redirect')).toEqual({
+      kind: 'failed',
+      reason: 'http_error',
+      detail: 'HTTP 302',
     });
     expect(await fetchOf('/silent')).toEqual({
       kind: 'failed',
