@@ -8,6 +8,7 @@ import { Oracle1795803531898 } from './1795803531898-Oracle';
 import { Distribution1795814039372 } from './1795814039372-Distribution';
 import { Compliance1795816699123 } from './1795816699123-Compliance';
 import { TokenizationReview1795820000000 } from './1795820000000-TokenizationReview';
+import { RecordGpuSamples1795830000000 } from './1795830000000-RecordGpuSamples';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Distribution1795814039372,
   Compliance1795816699123,
   TokenizationReview1795820000000,
+  RecordGpuSamples1795830000000,
 ];

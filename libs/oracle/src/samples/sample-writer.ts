@@ -10,20 +10,15 @@ export interface SampleRow extends GpuVerdict {
   probedAt: Date;
 }
 
-/** The lock a farm's sample writes share and its epoch close takes alone. */
+/** The lock a farm's sample writes share (record_gpu_samples takes it by the same key) and its epoch close takes alone. */
 export const FARM_SAMPLES_LOCK_SQL = `hashtextextended('uptime-samples:' || $1, 0)`;
 
 const MAX_ROWS_PER_STATEMENT = 5000;
 
-const INSERT_SQL = `INSERT INTO gpu_sample (gpu_node_id, slot_at, farm_id, probed_at, up, reason, detail,
-    utilization, temperature_c, power_mw, memory_used_mb)
-  SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::timestamptz[], $5::bool[],
-    $6::text[], $7::text[], $8::int2[], $9::int2[], $10::int4[], $11::int4[])
-    AS s(gpu_node_id, slot_at, farm_id, probed_at, up, reason, detail, utilization, temperature_c,
-      power_mw, memory_used_mb)
-  WHERE NOT EXISTS (SELECT 1 FROM uptime_epoch e
-    WHERE e.farm_id = s.farm_id AND e.epoch = floor(extract(epoch from s.slot_at) / $12)::bigint)
-  ON CONFLICT (gpu_node_id, slot_at) DO NOTHING`;
+/** See migrations/1795830000000-RecordGpuSamples.ts: the farms' locks and the insert, in one round trip. */
+const RECORD_SQL = `SELECT record_gpu_samples($1::text[], $2::uuid[], $3::timestamptz[], $4::uuid[],
+    $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::int2[], $10::int2[], $11::int4[],
+    $12::int4[], $13)`;
 
 interface Waiting {
   rows: SampleRow[];
@@ -74,46 +69,34 @@ export class SampleWriter {
     }
   }
 
+  /** Each statement is a transaction of its own: its rows are committed when it returns. */
   private async insert(rows: SampleRow[]): Promise<void> {
-    const client = await pgPool(this.dataSource).connect();
-    try {
-      await client.query('BEGIN');
-      const farms = [...new Set(rows.map((row) => row.farmId))].sort();
-      await client.query(
-        `SELECT pg_advisory_xact_lock_shared(${FARM_SAMPLES_LOCK_SQL.replace('$1', 'f')}) FROM unnest($1::text[]) f`,
-        [farms],
-      );
-      // Rows of one probe share their times: each is written out once, not once a row.
-      const isoOf = new Map<number, string>();
-      const iso = (at: Date): string => {
-        const ms = at.getTime();
-        let text = isoOf.get(ms);
-        if (text === undefined) isoOf.set(ms, (text = at.toISOString()));
-        return text;
-      };
-      for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + MAX_ROWS_PER_STATEMENT);
-        await client.query(INSERT_SQL, [
-          chunk.map((row) => row.gpuNodeId),
-          chunk.map((row) => iso(row.slotAt)),
-          chunk.map((row) => row.farmId),
-          chunk.map((row) => iso(row.probedAt)),
-          chunk.map((row) => row.up),
-          chunk.map((row) => row.reason),
-          chunk.map((row) => row.detail),
-          chunk.map((row) => row.utilization),
-          chunk.map((row) => row.temperatureC),
-          chunk.map((row) => row.powerMw),
-          chunk.map((row) => row.memoryUsedMb),
-          this.config.ORACLE_EPOCH_SECONDS,
-        ]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    // Rows of one probe share their times: each is written out once, not once a row.
+    const isoOf = new Map<number, string>();
+    const iso = (at: Date): string => {
+      const ms = at.getTime();
+      let text = isoOf.get(ms);
+      if (text === undefined) isoOf.set(ms, (text = at.toISOString()));
+      return text;
+    };
+    const pool = pgPool(this.dataSource);
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + MAX_ROWS_PER_STATEMENT);
+      await pool.query(RECORD_SQL, [
+        [...new Set(chunk.map((row) => row.farmId))].sort(),
+        chunk.map((row) => row.gpuNodeId),
+        chunk.map((row) => iso(row.slotAt)),
+        chunk.map((row) => row.farmId),
+        chunk.map((row) => iso(row.probedAt)),
+        chunk.map((row) => row.up),
+        chunk.map((row) => row.reason),
+        chunk.map((row) => row.detail),
+        chunk.map((row) => row.utilization),
+        chunk.map((row) => row.temperatureC),
+        chunk.map((row) => row.powerMw),
+        chunk.map((row) => row.memoryUsedMb),
+        this.config.ORACLE_EPOCH_SECONDS,
+      ]);
     }
   }
 }
