@@ -325,6 +325,8 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
       publishAttempts: 1,
       publishFailure: null,
     });
+    // The report it distributes, with the oracle's figure and the deviation from it.
+    expect(distribution.revenueReport).toEqual(reported.body);
     // By hand: fee floor(1_000_000_007 x 2%) = 20_000_000; left 980_000_007; operator
     // floor(980_000_007 x 30%) = 294_000_002; holders 686_000_005; SLA met, no penalty.
     expect(distribution.breakdown).toEqual({
@@ -623,6 +625,8 @@ describe('revenue distribution: reports, snapshot, exact shares, claims on chain
     expect(draft5).toMatchObject({ revenueReportId: high.body.id });
     const fifth = await published(draft5!.id);
     expect(fifth.snapshotBlock).toBe(b5.inside.toString());
+    // Its breakdown says why this amount: the report, its deviation and the officer's approval.
+    expect(fifth.revenueReport).toEqual(approved.body);
     // The approved amount is distributed: fee 24_000_000, operator 352_800_000.
     expect(fifth.breakdown).toMatchObject({
       gross: '1200000000',

@@ -9,6 +9,7 @@ import { DistributionError } from './distribution.errors';
 import { proofPositions } from './merkle/revenue-tree';
 import { NODES_PER_CHUNK } from './entities/distribution-tree-chunk.entity';
 import { Distribution } from './entities/distribution.entity';
+import { RevenueReport } from './entities/revenue-report.entity';
 
 /** An account's claim on a farm token's latest published root. */
 export interface RevenueClaim {
@@ -88,6 +89,15 @@ export class DistributionsService {
       skip: page.offset,
     });
     return { items, total };
+  }
+
+  /** The revenue reports the distributions distribute, by id. */
+  async reportsOf(distributions: Distribution[]): Promise<Map<string, RevenueReport>> {
+    if (distributions.length === 0) return new Map();
+    const reports = await this.dataSource.getRepository(RevenueReport).findBy({
+      id: In(distributions.map((d) => d.revenueReportId)),
+    });
+    return new Map(reports.map((report) => [report.id, report]));
   }
 
   async find(principal: Principal, id: string): Promise<Distribution> {

@@ -13,7 +13,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '@gpu/audit';
 import { DomainError } from '@gpu/common';
-import { DistributionsService, STATEMENT_COLUMNS, type StatementLine } from '@gpu/distribution';
+import {
+  type Distribution,
+  DistributionsService,
+  STATEMENT_COLUMNS,
+  type StatementLine,
+} from '@gpu/distribution';
 import type { Principal } from '@gpu/identity';
 import { CurrentPrincipal, RequestActor, Roles } from '../auth/access-policy';
 import { PageQuery } from '../http/page.query';
@@ -64,7 +69,7 @@ export class DistributionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<DistributionPage> {
     const { items, total } = await this.distributions.list(principal, farmId, page);
-    return { items: items.map(toDistributionResponse), total, ...page };
+    return { items: await this.responses(items), total, ...page };
   }
 
   @Get('distributions/:id')
@@ -77,7 +82,8 @@ export class DistributionsController {
     @Param('id', uuidPipe) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DistributionResponse> {
-    return toDistributionResponse(await this.distributions.find(principal, id));
+    const [response] = await this.responses([await this.distributions.find(principal, id)]);
+    return response;
   }
 
   @Post('distributions/:id/publish')
@@ -91,7 +97,8 @@ export class DistributionsController {
     @Param('id', uuidPipe) id: string,
     @RequestActor() actor: Actor,
   ): Promise<DistributionResponse> {
-    return toDistributionResponse(await this.distributions.republish(id, actor));
+    const [response] = await this.responses([await this.distributions.republish(id, actor)]);
+    return response;
   }
 
   @Get('farms/:id/claims/:wallet')
@@ -160,6 +167,12 @@ export class DistributionsController {
       });
     }
     return { investorId, lines, total: sum(lines).toString() };
+  }
+
+  /** Each distribution with the revenue report it distributes. */
+  private async responses(distributions: Distribution[]): Promise<DistributionResponse[]> {
+    const reports = await this.distributions.reportsOf(distributions);
+    return distributions.map((d) => toDistributionResponse(d, reports.get(d.revenueReportId)!));
   }
 }
 

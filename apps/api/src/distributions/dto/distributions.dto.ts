@@ -154,6 +154,11 @@ export class DistributionResponse {
   @ApiProperty() token: string;
   @ApiProperty() epoch: string;
   @ApiProperty() revenueReportId: string;
+  @ApiProperty({
+    description:
+      "The operator's report it distributes: gross amount, evidence, the oracle's expected amount, the deviation and its review",
+  })
+  revenueReport: RevenueReportResponse;
   @ApiProperty({ enum: ['draft', 'computed', 'published'] }) status: string;
   @ApiProperty() breakdown: DistributionBreakdown;
   @ApiProperty() progress: DistributionProgress;
@@ -184,13 +189,17 @@ export class DistributionPage extends PageQuery {
 
 const text = (value: bigint | null): string | null => (value === null ? null : value.toString());
 
-export function toDistributionResponse(d: Distribution): DistributionResponse {
+export function toDistributionResponse(
+  d: Distribution,
+  report: RevenueReport,
+): DistributionResponse {
   return {
     id: d.id,
     farmId: d.farmId,
     token: d.token,
     epoch: d.epoch.toString(),
     revenueReportId: d.revenueReportId,
+    revenueReport: toRevenueReportResponse(report),
     status: d.status,
     breakdown: {
       gross: d.gross.toString(),
