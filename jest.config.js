@@ -44,6 +44,15 @@ module.exports = {
       ...withServices,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/fuzz.e2e-spec.ts'],
+    },
+    {
+      // Its bound is the API's own time per request (one second): it runs after the other files,
+      // alone, so that no other test's processes share the 2 cores with the API it measures.
+      ...base,
+      ...withServices,
+      displayName: 'fuzz',
+      testMatch: ['<rootDir>/test/e2e/fuzz.e2e-spec.ts'],
     },
   ],
 };
