@@ -148,7 +148,6 @@ async function main(): Promise<void> {
     const officer = client.forUser('compliance@soak.gpu', password);
     const workload = new Workload({
       api: client,
-      admin,
       officer,
       operator: client.forUser('operator@soak.gpu', password),
       chain,

@@ -49,7 +49,6 @@ export interface WorkloadCounts {
 
 export interface WorkloadOptions {
   api: SoakClient;
-  admin: SoakClient;
   officer: SoakClient;
   operator: SoakClient;
   chain: SoakChain;
@@ -101,7 +100,6 @@ export class Workload {
   readonly farms: SoakFarm[] = [];
   /** `${farmId}:${wallet}` of wallets the officer froze (and did not unfreeze). */
   readonly frozen = new Set<string>();
-  readonly orderKeys = new Map<string, string>();
   readonly paidOrders = new Set<string>();
   readonly counts: WorkloadCounts = {
     operations: 0,
@@ -316,7 +314,6 @@ export class Workload {
       const replay = await investor.client.send('POST', route, request, { idempotencyKey: key });
       if (replay.body.id !== first.body.id) this.counts.idempotencyDuplicates += 1;
       const orderId = first.body.id as string;
-      this.orderKeys.set(key, orderId);
       const fate = this.o.random();
       if (fate < 0.08) {
         await investor.client.expect(200, 'POST', `/orders/${orderId}/cancel`);
