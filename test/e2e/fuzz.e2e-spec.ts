@@ -22,8 +22,8 @@ const CONCURRENCY = 8;
 /** The API's own time for any request (Fastify's, as /metrics records it), at most. */
 const SERVER_SECONDS = 1;
 /**
- * Seen from this test process: the API's time plus this process's and the loaded machine's (the
- * suite runs two test files at once beside their chains and workers).
+ * Seen from this test process: the API's time plus this process's (it builds and checks eight
+ * requests at once) and that of the worker and chain running beside them on the same 2 cores.
  */
 const SLOW_MS = 2000;
 
