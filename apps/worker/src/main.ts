@@ -3,13 +3,23 @@ import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from '@gpu/config';
 import { WorkerModule } from './worker.module';
 
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  // The queue workers take jobs during start-up, before Nest listens for signals: a stop signal
+  // then would kill the process with those jobs half done. It is held, and delivered again once
+  // Nest's shutdown hooks (which let running jobs finish) are in place.
+  const held = new Set<NodeJS.Signals>();
+  const hold = (signal: NodeJS.Signals): void => void held.add(signal);
+  for (const signal of STOP_SIGNALS) process.on(signal, hold);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  for (const signal of STOP_SIGNALS) process.off(signal, hold);
+  for (const signal of held) process.kill(process.pid, signal);
 }
 
 void bootstrap();
