@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import type { AppExit } from '../../scripts/lib/app-process';
+import { APP_NODE_FLAGS, type AppExit, type AppName } from '../../scripts/lib/app-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUTPUT_LIMIT = 64 * 1024;
@@ -25,18 +25,25 @@ export interface WorkerProcess {
  * metadata that Nest's injection reads.
  */
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  return startFromSources('apps/worker/src/main.ts', env);
+  return startFromSources('worker', env);
 }
 
 /** The API, the same way (it listens on env.API_PORT). */
 export function startApiProcess(env: Record<string, string>): WorkerProcess {
-  return startFromSources('apps/api/src/main.ts', env);
+  return startFromSources('api', env);
 }
 
-function startFromSources(main: string, env: Record<string, string>): WorkerProcess {
+function startFromSources(app: AppName, env: Record<string, string>): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main],
+    [
+      ...APP_NODE_FLAGS[app],
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      `apps/${app}/src/main.ts`,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
