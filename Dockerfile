@@ -1,5 +1,6 @@
 # Stage `build` has the dev tools (used by compose's deploy and migrate jobs);
-# the final stage runs either app: `node dist/apps/api/...` or `node dist/apps/worker/...`.
+# the final stage runs either app: `node dist/apps/api/...` or, with the worker's Node flags as in
+# `npm run start:worker`, `node --max-semi-space-size=64 dist/apps/worker/...`.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -10,8 +10,8 @@ export const APP_ENTRY = {
 export type AppName = keyof typeof APP_ENTRY;
 /**
  * Node's flags for each app, as `npm run start:worker` and docker-compose.yml give them. The
- * worker allocates a body, its parse and its samples per probe, thousands a second: a 64 MB young
- * generation (16 MB by default) lets them die there, which took its garbage collection from about
+ * worker allocates a body, its parse and its samples per probe, thousands a second: 64 MB
+ * semi-spaces (16 MB by default) let them die young, which took its garbage collection from about
  * a fifth of its time to a seventh (npm run bench:oracle).
  */
 export const APP_NODE_FLAGS: Record<AppName, readonly string[]> = {
