@@ -1,5 +1,6 @@
 import { API_KEY_SCOPES } from '@gpu/identity';
 import { findFreePort } from '../../scripts/lib/anvil';
+import type { AppExit } from '../../scripts/lib/app-process';
 import { waitFor } from '../../scripts/lib/wait-for';
 import { ApiClient, registerInvestor, type SignedIn, signInStaff } from '../support/api-client';
 import { type IsolatedApps, startIsolatedApps } from '../support/isolated-apps';
@@ -86,12 +87,16 @@ describe(`fuzzing the API from its OpenAPI document (${REQUESTS} requests, seed 
     const port = await findFreePort();
     fuzzed = startApiProcess({ ...apps.iso.env, API_PORT: String(port), API_HOST: '127.0.0.1' });
     url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () => ((await fetch(`${url}/health`).catch(() => undefined))?.ok ? true : undefined),
+    let exit: AppExit | undefined;
+    void fuzzed.exited.then((exited) => (exit = exited));
+    const started = await waitFor(
+      async () => {
+        if (exit) return `the fuzzed API exited at start-up: ${JSON.stringify(exit)}`;
+        return (await fetch(`${url}/health`).catch(() => undefined))?.ok ? 'up' : undefined;
+      },
       { what: 'the fuzzed API up', timeoutMs: 60_000 },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${fuzzed.output()}`);
-    });
+    ).catch((error: Error) => error.message);
+    if (started !== 'up') throw new Error(`${started}\n${fuzzed.output()}`);
   }, 180_000);
 
   afterAll(async () => {
