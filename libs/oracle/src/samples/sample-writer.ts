@@ -29,8 +29,10 @@ interface Waiting {
 /**
  * Writes samples in batches: rows handed in while a batch is written go together in the next
  * one; each caller's promise settles when its rows are committed. A sample already stored (a
- * probe delivered twice) is skipped, and so is one whose epoch is already reported: each batch
- * holds its farms' shared lock, which an epoch's close takes exclusively.
+ * probe delivered twice) is skipped, and so is one whose epoch is already reported: each statement
+ * (at most 5,000 rows) holds its farms' shared lock, which an epoch's close takes exclusively.
+ * A batch cut short by an error may have committed its first statements: the callers retry, and
+ * what is stored is skipped.
  */
 @Injectable()
 export class SampleWriter {
