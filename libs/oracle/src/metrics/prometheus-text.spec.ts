@@ -518,10 +518,64 @@ describe('parsePrometheusText: plain lines are read on a shortcut, the rest by t
     );
   });
 
+  it('label sets repeated on many lines, in any order and either way round, read as each line alone', () => {
+    // Few label names and short values, mostly plain: sets often differ only late in their text.
+    const VALUE = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.string({ unit: fc.constantFrom('a', '1', ' ', 'é'), maxLength: 4 }),
+      },
+      { weight: 1, arbitrary: LABEL_VALUE },
+    );
+    const SET = fc.uniqueArray(
+      fc.tuple(fc.constantFrom('gpu', 'UUID', 'Hostname', 'modelName'), VALUE),
+      { selector: ([name]) => name, maxLength: 4 },
+    );
+    const SETS = fc.uniqueArray(SET, {
+      selector: (labels) => JSON.stringify([...labels].sort()),
+      minLength: 1,
+      maxLength: 5,
+    });
+    const LINES = fc.array(fc.tuple(fc.nat(2), fc.nat(4), fc.boolean(), fc.integer()), {
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(SETS, LINES, fc.nat(), (sets, picks, repeat) => {
+        const written = new Set<string>();
+        const lines: string[] = [];
+        for (const [metric, pick, reversed, value] of picks) {
+          const set = sets[pick % sets.length];
+          const series = `${metric}/${pick % sets.length}`;
+          if (written.has(series)) continue;
+          written.add(series);
+          const pairs = set.map(([name, v]) => `${name}="${escape(v)}"`);
+          lines.push(`m${metric}{${(reversed ? pairs.reverse() : pairs).join(',')}} ${value}\n`);
+        }
+        const expected = lines.flatMap((line) => parsePrometheusText(line));
+        expect(parsePrometheusText(lines.join(''))).toEqual(expected);
+        if (lines.length) {
+          const again = lines[repeat % lines.length].replace(/ -?\d+\n$/, ' 7\n');
+          expect(() => parsePrometheusText(lines.join('') + again)).toThrow(/duplicate series/);
+        }
+      }),
+    );
+  });
+
+  it('a label set that differs from a known one in a single char is read as itself', () => {
+    const text = 'a{gpu="1",h="x"} 1\na{gpu="2",h="x"} 2\nb{gpu="2",h="x"} 3\nb{gpu="1",h="x"} 4\n';
+    expect(parsePrometheusText(text).map((s) => [s.name, s.labels.gpu, s.value])).toEqual([
+      ['a', '1', 1],
+      ['a', '2', 2],
+      ['b', '2', 3],
+      ['b', '1', 4],
+    ]);
+  });
+
   it('two series of one fingerprint are told apart by their labels', () => {
     // These two hash alike (found by search); the parser compares them in full.
     const text = 'foo{a="gpu-27009"} 1\nfoo{a="gpu-789952"} 2\nfoo{a="gpu-27009"} 3\n';
-    expect(parsePrometheusText(text.split('\n').slice(0, 2).join('\n') + '\n')).toHaveLength(2);
+    const firstTwo = parsePrometheusText(text.split('\n').slice(0, 2).join('\n') + '\n');
+    expect(firstTwo.map((sample) => sample.labels.a)).toEqual(['gpu-27009', 'gpu-789952']);
     expect(refusal(text).line).toBe(3);
     expect(refusal(text).problem).toBe('duplicate series foo{a="gpu-27009"}');
   });
