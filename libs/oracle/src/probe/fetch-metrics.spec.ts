@@ -38,6 +38,13 @@ describe('fetchMetrics against a real HTTP server', () => {
           return;
         case '/silent':
           return; // never answers
+        case '/trickle':
+          response.writeHead(200, { 'content-length': 1000 });
+          response.write('x');
+          return; // the rest never comes
+        case '/error-large':
+          response.writeHead(500, { 'content-length': 5000 }).end('e'.repeat(5000));
+          return;
         default:
           response.writeHead(404).end();
       }
@@ -89,10 +96,50 @@ describe('fetchMetrics against a real HTTP server', () => {
       reason: 'timeout',
       detail: 'no answer in 300 ms',
     });
+    expect(await fetchOf('/trickle')).toEqual({
+      kind: 'failed',
+      reason: 'timeout',
+      detail: 'no answer in 300 ms',
+    });
+    expect(await fetchOf('/error-large')).toEqual({
+      kind: 'failed',
+      reason: 'http_error',
+      detail: 'HTTP 500',
+    });
     const closed = await fetchMetrics('http://127.0.0.1:1/metrics', {
       timeoutMs: 300,
       maxBytes: 1000,
     });
     expect(closed).toMatchObject({ kind: 'failed', reason: 'unreachable' });
+  });
+
+  it('answers every probe after failures of any kind, many at once', async () => {
+    const paths = [
+      '/declared',
+      '/error',
+      '/declared-large',
+      '/chunked-large',
+      '/silent',
+      '/chunked',
+    ];
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => fetchOf(paths[i % paths.length])),
+    );
+    const reasons = outcomes.map((outcome) => (outcome.kind === 'body' ? 'body' : outcome.reason));
+    expect(reasons).toEqual(
+      Array.from(
+        { length: 60 },
+        (_, i) =>
+          ['body', 'http_error', 'too_large', 'too_large', 'timeout', 'body'][i % paths.length],
+      ),
+    );
+    expect(await fetchOf('/declared')).toMatchObject({ kind: 'body', text: BODY });
+  });
+
+  it('refuses a URL it cannot parse without throwing', async () => {
+    expect(await fetchMetrics('not a url', { timeoutMs: 300, maxBytes: 1000 })).toMatchObject({
+      kind: 'failed',
+      reason: 'unreachable',
+    });
   });
 });

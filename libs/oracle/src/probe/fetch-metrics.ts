@@ -1,12 +1,12 @@
-import { Agent, request } from 'undici';
-import type { FetchOutcome } from './judge-node';
+import { Agent, type Dispatcher } from 'undici';
+import type { FetchFailure, FetchOutcome } from './judge-node';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * undici's own client rather than the global fetch: the same engine without the WHATWG
- * Request/Response/stream layers, which cost the worker more than the request itself. Connections
- * to a metrics host are kept alive between probes.
+ * undici's dispatcher, driven by callbacks: the same engine as fetch without the WHATWG layers,
+ * and without a stream per response (each costs the worker more than the request itself).
+ * Connections to a metrics host are kept alive between probes.
  */
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 
@@ -19,62 +19,122 @@ export interface FetchMetricsOptions {
  * GETs a node's metrics endpoint within `timeoutMs` (connect and body together) and at most
  * `maxBytes`; never throws: every failure is an outcome with a reason. Redirects are not followed.
  */
-export async function fetchMetrics(
-  url: string,
-  options: FetchMetricsOptions,
-): Promise<FetchOutcome> {
-  const signal = AbortSignal.timeout(options.timeoutMs);
-  try {
-    const response = await request(url, {
-      signal,
-      dispatcher: agent,
-      headers: { accept: 'text/plain;version=0.0.4' },
-    });
-    if (response.statusCode < 200 || response.statusCode > 299) {
-      await response.body.dump().catch(() => undefined);
-      return { kind: 'failed', reason: 'http_error', detail: `HTTP ${response.statusCode}` };
-    }
-    const body = await readLimited(response.body, response.headers['content-length'], options);
-    if (body === null) {
-      return { kind: 'failed', reason: 'too_large', detail: `more than ${options.maxBytes} bytes` };
-    }
-    const receivedAtMs = Date.now();
+export function fetchMetrics(url: string, options: FetchMetricsOptions): Promise<FetchOutcome> {
+  return new Promise((resolve) => {
+    let target: URL;
     try {
-      return { kind: 'body', text: UTF8.decode(body), receivedAtMs };
+      target = new URL(url);
+    } catch (error) {
+      resolve(failed('unreachable', describe(error)));
+      return;
+    }
+    const probe = new MetricsResponse(options, resolve);
+    try {
+      agent.dispatch(
+        {
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: 'GET',
+          headers: { accept: 'text/plain;version=0.0.4' },
+        },
+        probe,
+      );
+    } catch (error) {
+      probe.fail('unreachable', describe(error));
+    }
+  });
+}
+
+/** One response, read into memory up to the limit; settles its promise exactly once. */
+class MetricsResponse implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  /** Why the request was ended early, to abort it with once undici hands over its controller. */
+  private stopped: Error | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private statusCode = 0;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly options: FetchMetricsOptions,
+    private readonly resolve: (outcome: FetchOutcome) => void,
+  ) {
+    this.timer = setTimeout(
+      () => this.fail('timeout', `no answer in ${options.timeoutMs} ms`),
+      options.timeoutMs,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopped) controller.abort(this.stopped);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.statusCode = statusCode;
+    if (!this.ok()) return;
+    const declared = headers['content-length'];
+    if (typeof declared === 'string' && Number(declared) > this.options.maxBytes) this.tooLarge();
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.byteLength;
+    if (this.size > this.options.maxBytes) {
+      return this.ok() ? this.tooLarge() : this.fail('http_error', `HTTP ${this.statusCode}`);
+    }
+    // An error's body is read, so that the connection can serve the next probe, but not kept.
+    if (this.ok()) this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (!this.ok()) return this.settle(failed('http_error', `HTTP ${this.statusCode}`));
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    let text: string;
+    try {
+      text = UTF8.decode(body);
     } catch {
-      return { kind: 'failed', reason: 'malformed', detail: 'the body is not UTF-8 text' };
+      return this.fail('malformed', 'the body is not UTF-8 text');
     }
-  } catch (error) {
-    if (signal.aborted) {
-      return { kind: 'failed', reason: 'timeout', detail: `no answer in ${options.timeoutMs} ms` };
-    }
-    return { kind: 'failed', reason: 'unreachable', detail: describe(error) };
+    this.settle({ kind: 'body', text, receivedAtMs: Date.now() });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail('unreachable', describe(error));
+  }
+
+  /** Settles with a failure and stops the request: the connection is closed, not drained. */
+  fail(reason: FetchFailure, detail: string): void {
+    if (this.settled) return;
+    this.settle(failed(reason, detail));
+    this.stopped = new Error(reason);
+    this.controller?.abort(this.stopped);
+  }
+
+  private ok(): boolean {
+    return this.statusCode >= 200 && this.statusCode <= 299;
+  }
+
+  private tooLarge(): void {
+    this.fail('too_large', `more than ${this.options.maxBytes} bytes`);
+  }
+
+  private settle(outcome: FetchOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.chunks.length = 0;
+    this.resolve(outcome);
   }
 }
 
-type Body = Awaited<ReturnType<typeof request>>['body'];
-
-async function readLimited(
-  body: Body,
-  declared: string | string[] | undefined,
-  { maxBytes }: FetchMetricsOptions,
-): Promise<Uint8Array | null> {
-  if (typeof declared === 'string' && Number(declared) > maxBytes) return discard(body);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) return discard(body);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-}
-
-/** Stops reading: the connection is closed rather than drained of a body we will not read. */
-function discard(body: Body): null {
-  body.once('error', () => undefined);
-  body.destroy();
-  return null;
+function failed(reason: FetchFailure, detail: string): FetchOutcome {
+  return { kind: 'failed', reason, detail };
 }
 
 /** The root cause of a request failure, e.g. `ECONNREFUSED`, without URLs or credentials. */
