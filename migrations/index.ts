@@ -9,6 +9,7 @@ import { Distribution1795814039372 } from './1795814039372-Distribution';
 import { Compliance1795816699123 } from './1795816699123-Compliance';
 import { TokenizationReview1795820000000 } from './1795820000000-TokenizationReview';
 import { RecordGpuSamples1795830000000 } from './1795830000000-RecordGpuSamples';
+import { RecordGpuSamplesByProbe1795840000000 } from './1795840000000-RecordGpuSamplesByProbe';
 
 /** Every migration, in order. A new file from `npm run migration:generate` is added here by hand. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Compliance1795816699123,
   TokenizationReview1795820000000,
   RecordGpuSamples1795830000000,
+  RecordGpuSamplesByProbe1795840000000,
 ];

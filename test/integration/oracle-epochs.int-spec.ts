@@ -735,4 +735,50 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     expect(shares).toHaveLength(RACE_GPUS);
     expect(shares.reduce((sum, share) => sum + share.up, 0)).toBe(upCounted.length);
   });
+
+  it('stores each row with its own farm, slot, probe time and state, whatever one write mixes', async () => {
+    const [g0, g1] = [...(await gpuIds(farms.fleet)).values()];
+    const [other] = [...(await gpuIds(farms.refusal)).values()];
+    // Two days ago: no epoch there is reported, and no other test writes there.
+    const t = (Math.floor(Date.now() / 3_600_000) - 48) * 3600;
+    const row = (
+      farmId: string,
+      gpuNodeId: string,
+      slot: number,
+      probed: number,
+      down = false,
+    ) => ({
+      farmId,
+      gpuNodeId,
+      slotAt: new Date(slot * 1000),
+      probedAt: new Date(probed * 1000),
+      up: !down,
+      reason: down ? ('timeout' as const) : null,
+      detail: down ? 'no answer in 5000 ms' : null,
+      utilization: down ? null : 10,
+      temperatureC: down ? null : 50,
+      powerMw: down ? null : 300_000,
+      memoryUsedMb: down ? null : 1024,
+    });
+    const rows = [
+      row(farms.fleet, g0, t, t + 2),
+      row(farms.fleet, g1, t, t + 3, true), // same slot, another probe time
+      row(farms.fleet, g0, t + 10, t + 3), // same probe time, another slot
+      row(farms.refusal, other, t + 10, t + 3), // same slot and time, another farm
+      row(farms.fleet, g1, t + 10, t + 3, true),
+    ];
+    await writer.write(rows);
+    const stored: Record<string, unknown>[] = await dataSource.query(
+      `SELECT gpu_node_id AS "gpuNodeId", farm_id AS "farmId", slot_at AS "slotAt",
+          probed_at AS "probedAt", up, reason, detail, utilization,
+          temperature_c AS "temperatureC", power_mw AS "powerMw", memory_used_mb AS "memoryUsedMb"
+        FROM gpu_sample WHERE slot_at >= to_timestamp($1) AND slot_at < to_timestamp($2)`,
+      [t, t + 20],
+    );
+    const key = (r: Record<string, unknown>) =>
+      `${String(r.gpuNodeId)}/${(r.slotAt as Date).getTime()}`;
+    const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      key(a).localeCompare(key(b));
+    expect(stored.sort(byKey)).toEqual([...rows].sort(byKey));
+  });
 });

@@ -15,10 +15,10 @@ export const FARM_SAMPLES_LOCK_SQL = `hashtextextended('uptime-samples:' || $1, 
 
 const MAX_ROWS_PER_STATEMENT = 5000;
 
-/** See migrations/1795830000000-RecordGpuSamples.ts: the farms' locks and the insert, in one round trip. */
-const RECORD_SQL = `SELECT record_gpu_samples($1::text[], $2::uuid[], $3::timestamptz[], $4::uuid[],
-    $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::int2[], $10::int2[], $11::int4[],
-    $12::int4[], $13)`;
+/** See migrations/1795840000000-RecordGpuSamplesByProbe.ts: the farms' locks and the insert, in one round trip. */
+const RECORD_SQL = `SELECT record_gpu_samples($1::text[], $2::uuid[], $3::timestamptz[],
+    $4::timestamptz[], $5::int4[], $6::uuid[], $7::text[], $8::text[], $9::int2[], $10::int2[],
+    $11::int4[], $12::int4[], $13)`;
 
 interface Waiting {
   rows: SampleRow[];
@@ -73,24 +73,31 @@ export class SampleWriter {
 
   /** Each statement is a transaction of its own: its rows are committed when it returns. */
   private async insert(rows: SampleRow[]): Promise<void> {
-    // Rows of one probe share their times: each is written out once, not once a row.
-    const isoOf = new Map<number, string>();
-    const iso = (at: Date): string => {
-      const ms = at.getTime();
-      let text = isoOf.get(ms);
-      if (text === undefined) isoOf.set(ms, (text = at.toISOString()));
-      return text;
-    };
     const pool = pgPool(this.dataSource);
     for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
       const chunk = rows.slice(start, start + MAX_ROWS_PER_STATEMENT);
+      // What consecutive rows share (a probe's farm and times) is written once, and each row
+      // refers to it by its 1-based place.
+      const probes: SampleRow[] = [];
+      const probeOfRow = chunk.map((row) => {
+        const last = probes[probes.length - 1];
+        if (
+          !last ||
+          last.farmId !== row.farmId ||
+          last.slotAt.getTime() !== row.slotAt.getTime() ||
+          last.probedAt.getTime() !== row.probedAt.getTime()
+        ) {
+          probes.push(row);
+        }
+        return probes.length;
+      });
       await pool.query(RECORD_SQL, [
-        [...new Set(chunk.map((row) => row.farmId))].sort(),
+        [...new Set(probes.map((probe) => probe.farmId))].sort(),
+        probes.map((probe) => probe.farmId),
+        probes.map((probe) => probe.slotAt.toISOString()),
+        probes.map((probe) => probe.probedAt.toISOString()),
+        probeOfRow,
         chunk.map((row) => row.gpuNodeId),
-        chunk.map((row) => iso(row.slotAt)),
-        chunk.map((row) => row.farmId),
-        chunk.map((row) => iso(row.probedAt)),
-        chunk.map((row) => row.up),
         chunk.map((row) => row.reason),
         chunk.map((row) => row.detail),
         chunk.map((row) => row.utilization),
