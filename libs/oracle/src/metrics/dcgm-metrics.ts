@@ -36,10 +36,15 @@ export interface DcgmGpu {
   problem: string | null;
 }
 
+/** Per series read, each MIG instance's value ('' for the whole card), first one kept. */
+interface Readings {
+  instances: string[];
+  values: number[];
+}
+
 interface Collected {
   gpu: DcgmGpu;
-  /** Per series, the value of each MIG instance ('' for the whole card), first one kept. */
-  readings: Map<string, Map<string, number>>;
+  readings: Partial<Record<Field | 'activity', Readings>>;
 }
 
 /**
@@ -50,55 +55,53 @@ interface Collected {
 export function readDcgmGpus(samples: readonly PromSample[]): Map<string, DcgmGpu> {
   const collected = new Map<string, Collected>();
   for (const sample of samples) {
-    if (!FIELD_OF_SERIES.has(sample.name) && sample.name !== DCGM_MIG_ACTIVITY) continue;
+    const key =
+      FIELD_OF_SERIES.get(sample.name) ?? (sample.name === DCGM_MIG_ACTIVITY ? 'activity' : null);
+    if (key === null) continue;
     const uuid = sample.labels.UUID;
     if (!uuid) continue;
+    const modelName = sample.labels.modelName ?? '';
     let entry = collected.get(uuid);
     if (!entry) {
-      const gpu: DcgmGpu = {
-        uuid,
-        modelName: sample.labels.modelName ?? '',
-        values: {},
-        oldestTimestampMs: null,
-        problem: null,
-      };
-      entry = { gpu, readings: new Map() };
+      const gpu: DcgmGpu = { uuid, modelName, values: {}, oldestTimestampMs: null, problem: null };
+      entry = { gpu, readings: {} };
       collected.set(uuid, entry);
     }
     const { gpu, readings } = entry;
-    if ((sample.labels.modelName ?? '') !== gpu.modelName) {
-      gpu.problem ??= 'its series name different models';
-    }
+    if (modelName !== gpu.modelName) gpu.problem ??= 'its series name different models';
     // A GPU shared by pods repeats each series per pod: one value per MIG instance counts.
-    const values = readings.get(sample.name) ?? new Map<string, number>();
+    const series = (readings[key] ??= { instances: [], values: [] });
     const instance = sample.labels.GPU_I_ID ?? '';
-    if (!values.has(instance)) values.set(instance, sample.value);
-    readings.set(sample.name, values);
+    if (!series.instances.includes(instance)) {
+      series.instances.push(instance);
+      series.values.push(sample.value);
+    }
     if (sample.timestampMs !== null) {
       gpu.oldestTimestampMs = Math.min(gpu.oldestTimestampMs ?? Infinity, sample.timestampMs);
     }
   }
   const gpus = new Map<string, DcgmGpu>();
   for (const { gpu, readings } of collected.values()) {
+    const missing: string[] = [];
     for (const field of FIELDS) {
-      const values = readings.get(DCGM_SERIES[field]);
-      if (!values) continue;
-      const perInstance = [...values.values()];
-      gpu.values[field] = SUMMED_OVER_INSTANCES.has(field) ? sum(perInstance) : perInstance[0];
+      const values = readings[field]?.values;
+      if (values) {
+        gpu.values[field] = SUMMED_OVER_INSTANCES.has(field) ? sum(values) : values[0];
+      } else if (field === 'utilization' && readings.activity) {
+        const activity = readings.activity.values;
+        gpu.values.utilization = (sum(activity) / activity.length) * 100;
+      } else {
+        missing.push(DCGM_SERIES[field]);
+      }
     }
-    const activity = [...(readings.get(DCGM_MIG_ACTIVITY)?.values() ?? [])];
-    if (gpu.values.utilization === undefined && activity.length) {
-      gpu.values.utilization = (sum(activity) / activity.length) * 100;
-    }
-    const missing = FIELDS.filter((field) => gpu.values[field] === undefined);
-    if (missing.length) {
-      gpu.problem ??= `missing ${missing.map((field) => DCGM_SERIES[field]).join(', ')}`;
-    }
+    if (missing.length) gpu.problem ??= `missing ${missing.join(', ')}`;
     gpus.set(gpu.uuid, gpu);
   }
   return gpus;
 }
 
 function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }

@@ -138,6 +138,7 @@ function slowSample(line: string, lineNo: number, typed: ReadonlySet<string>): S
  */
 class FastSampleReader {
   private metric = '';
+  private metricHash = FNV_OFFSET;
   private readonly labelNames: string[] = [];
   private readonly lineLabelHashes: number[] = [];
   /** The hash of the name readName last read. */
@@ -151,10 +152,19 @@ class FastSampleReader {
   constructor(private readonly keep: ReadonlySet<string> | undefined) {}
 
   read(text: string, from: number, to: number): SampleLine | null {
-    const name = this.readName(text, from, to, this.metric, true);
-    if (name === null) return null;
-    const nameHash = this.nameHash;
-    this.metric = name;
+    let name = this.metric;
+    let nameHash = this.metricHash;
+    // The previous line's metric, whole (not the start of a longer name): not read again.
+    if (
+      name === '' ||
+      !holdsAt(text, from, name) ||
+      isNameChar(text.charCodeAt(from + name.length), false, true)
+    ) {
+      const read = this.readName(text, from, to, name, true);
+      if (read === null) return null;
+      name = this.metric = read;
+      nameHash = this.metricHash = this.nameHash;
+    }
     let i = from + name.length;
     const kept = !this.keep || this.keep.has(name);
     let labels: Readonly<Record<string, string>> | null = null;
