@@ -6,11 +6,10 @@ import { JobHandler, type JobHandlerOf, JobQueue, type ProbePayload } from '@gpu
 import { slotStart } from '../epochs/epoch-math';
 import { MONITORED_STATUS_SQL } from '../monitored-farms';
 
-interface GpuRow {
-  id: string;
-  uuid: string;
-  model: string;
+/** A metrics endpoint and the GPUs it serves, as the database groups them. */
+interface EndpointRow {
   url: string;
+  gpus: ProbePayload['gpus'];
 }
 
 /**
@@ -38,31 +37,27 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
     // The slot the run was scheduled for, however late it runs.
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
     const slotAt = slotStart(dueAt, farm.interval);
-    const gpus: GpuRow[] = await this.dataSource.query(
-      `SELECT id, gpu_uuid AS uuid, gpu_model AS model, metrics_url AS url FROM gpu_node
-        WHERE farm_id = $1 ORDER BY metrics_url, gpu_uuid`,
+    const endpoints: EndpointRow[] = await this.dataSource.query(
+      `SELECT metrics_url AS url,
+          json_agg(json_build_object('id', id, 'uuid', gpu_uuid, 'model', gpu_model)
+            ORDER BY gpu_uuid) AS gpus
+        FROM gpu_node WHERE farm_id = $1 GROUP BY metrics_url ORDER BY metrics_url`,
       [farmId],
     );
-    const byUrl = new Map<string, ProbePayload['gpus']>();
-    for (const { id, uuid, model, url } of gpus) {
-      const list = byUrl.get(url) ?? [];
-      list.push({ id, uuid, model });
-      byUrl.set(url, list);
-    }
     const slot = slotAt.getTime() / 1000;
     await this.jobs.enqueueMany(
       'oracle.probe',
-      [...byUrl].map(([url, endpointGpus]) => ({
+      endpoints.map(({ url, gpus }) => ({
         jobId: `probe.${farmId}.${createHash('sha256').update(url).digest('hex').slice(0, 16)}.${slot}`,
         payload: {
           farmId,
           url,
           slotAt: slotAt.toISOString(),
           startBy: new Date(dueAt + farm.interval * 1000).toISOString(),
-          gpus: endpointGpus,
+          gpus,
         },
       })),
     );
-    return { probes: byUrl.size, slotAt: slotAt.toISOString() };
+    return { probes: endpoints.length, slotAt: slotAt.toISOString() };
   }
 }
