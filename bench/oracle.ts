@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { loadConfig, scriptEnvironment } from '@gpu/config';
+import { AppConfig, loadConfig, scriptEnvironment } from '@gpu/config';
 import { dropDatabase, withDatabaseName } from '@gpu/database';
 import { probePlanId } from '@gpu/oracle';
 import { JOB_CATALOG } from '@gpu/queue';
@@ -34,7 +34,7 @@ import { option } from './lib/options';
  * over every node of the same simulator (the median counts). The last line is one JSON object.
  *
  * Options: --gpus N (100000), --gpus-per-node N (8), --cycles N (3), --interval S (60),
- * --farms N (10), --concurrency N (128: ORACLE_PROBE_CONCURRENCY), --farm-concurrency N (same as
+ * --farms N (10), --concurrency N (ORACLE_PROBE_CONCURRENCY's default, 256), --farm-concurrency N (same as
  * --concurrency: ORACLE_FARM_PROBE_CONCURRENCY), --timeout-ms N (5000), --pool N (10:
  * DATABASE_POOL_SIZE), --cycle-timeout S (180), --workers N (1: worker processes, each with
  * those settings; the raw loop then runs N x --concurrency at once), --profile (the first
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     cycles: option('cycles', 3),
     interval: option('interval', 60),
     farms: option('farms', 10),
-    concurrency: option('concurrency', 128),
+    concurrency: option('concurrency', new AppConfig().ORACLE_PROBE_CONCURRENCY),
     farmConcurrency: 0,
     timeoutMs: option('timeout-ms', 5000),
     pool: option('pool', 10),
