@@ -29,7 +29,9 @@ import { option } from './lib/options';
  * schedulers (one BullMQ job scheduler per farm), probe jobs and sample writer. A first cycle
  * (the one the schedulers run when they are created) warms up, then `--cycles` cycles are measured
  * from the database: a cycle is complete when its slot has one sample per GPU, committed, and
- * lasts from when it was due (its plan jobs' scheduled time) until then. Then the worker stops
+ * lasts from when it was due (its plan jobs' scheduled time) until then: until its last probe job
+ * completed (BullMQ's finishedOn, set after the job's samples were committed), which the polled
+ * count, up to a poll late, confirms. Then the worker stops
  * and a raw HTTP loop (fetch, read and discard the body; same concurrency) makes three passes
  * over every node of the same simulator (the median counts). The last line is one JSON object.
  *
@@ -354,6 +356,13 @@ async function main(): Promise<void> {
       await sleep(POLL_MS - ((Date.now() - at) % POLL_MS));
     }
     const windowTo = Date.now();
+    // The poll saw the end up to a poll late: the slot's last probe job to complete (its samples
+    // committed before it) tells when, by its finishedOn, the completed set's score.
+    const finished =
+      committedAt === null ? null : await lastFinishedOf(redis, probeQueue, slot!.slotAt);
+    if (finished !== null && finished >= unfinishedAt && finished <= committedAt! + POLL_MS) {
+      committedAt = finished;
+    }
     const cycle: Cycle = {
       label,
       slotAt: slot?.slotAt ?? NaN,
@@ -945,6 +954,16 @@ async function breakdown(
       max: q(stages[key], 1),
     })),
   };
+}
+
+/** When the last probe job of `slotAt` completed: null when the latest completed job is of another slot. */
+async function lastFinishedOf(
+  redis: IORedis,
+  queue: Queue,
+  slotAt: number,
+): Promise<number | null> {
+  const [id, score] = await redis.zrevrange(queue.toKey('completed'), 0, 0, 'WITHSCORES');
+  return id?.endsWith(`.${slotAt / 1000}`) ? Number(score) : null;
 }
 
 /** One pass of `fetch(url).then(r => r.arrayBuffer())` over `urls`, `concurrency` at a time. */
