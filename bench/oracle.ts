@@ -956,14 +956,20 @@ async function breakdown(
   };
 }
 
-/** When the last probe job of `slotAt` completed: null when the latest completed job is of another slot. */
+/**
+ * When the last probe job of `slotAt` ended (completed, or failed for good): null when the latest
+ * one is of another slot.
+ */
 async function lastFinishedOf(
   redis: IORedis,
   queue: Queue,
   slotAt: number,
 ): Promise<number | null> {
-  const [id, score] = await redis.zrevrange(queue.toKey('completed'), 0, 0, 'WITHSCORES');
-  return id?.endsWith(`.${slotAt / 1000}`) ? Number(score) : null;
+  const ends = await Promise.all(
+    ['completed', 'failed'].map((set) => redis.zrevrange(queue.toKey(set), 0, 0, 'WITHSCORES')),
+  );
+  const latest = ends.filter(([id]) => id).sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  return latest?.[0].endsWith(`.${slotAt / 1000}`) ? Number(latest[1]) : null;
 }
 
 /** One pass of `fetch(url).then(r => r.arrayBuffer())` over `urls`, `concurrency` at a time. */

@@ -1,16 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { RecordGpuSamples1795830000000 } from './1795830000000-RecordGpuSamples';
 
 /**
  * record_gpu_samples takes what a probe's samples share (farm, slot, probe time) once per probe
  * rather than once per GPU, and `up` as `reason IS NULL` (the table's check makes them one): half
- * the text for the client to write and for the server to read. Same locks, same skips.
+ * the text for the client to write and for the server to read. Same locks, same skips, and rows
+ * inserted in the order given (of two rows for one GPU and slot, the first is kept). The previous
+ * signature stays, for workers of the previous release during a rolling deploy; a later release
+ * drops it.
  */
 export class RecordGpuSamplesByProbe1795840000000 implements MigrationInterface {
   name = 'RecordGpuSamplesByProbe1795840000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await new RecordGpuSamples1795830000000().down(queryRunner);
     await queryRunner.query(`
       CREATE FUNCTION record_gpu_samples(
         farms text[], probe_farm_ids uuid[], probe_slot_ats timestamptz[],
@@ -35,10 +36,11 @@ export class RecordGpuSamplesByProbe1795840000000 implements MigrationInterface 
                       AND e.epoch = floor(extract(epoch from u.slot_at) / epoch_seconds)::bigint)
                  ) p
             JOIN unnest(sample_probes, gpu_node_ids, reasons, details, utilizations, temperatures,
-                powers, memories)
+                powers, memories) WITH ORDINALITY
               AS s(probe, gpu_node_id, reason, detail, utilization, temperature_c, power_mw,
-                memory_used_mb)
+                memory_used_mb, n)
               ON s.probe = p.n
+            ORDER BY s.n
           ON CONFLICT (gpu_node_id, slot_at) DO NOTHING;
         GET DIAGNOSTICS inserted = ROW_COUNT;
         RETURN inserted;
@@ -50,6 +52,5 @@ export class RecordGpuSamplesByProbe1795840000000 implements MigrationInterface 
     await queryRunner.query(
       `DROP FUNCTION record_gpu_samples(text[], uuid[], timestamptz[], timestamptz[], int4[], uuid[], text[], text[], int2[], int2[], int4[], int4[], integer)`,
     );
-    await new RecordGpuSamples1795830000000().up(queryRunner);
   }
 }

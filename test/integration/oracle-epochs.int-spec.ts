@@ -767,7 +767,8 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
       row(farms.refusal, other, t + 10, t + 3), // same slot and time, another farm
       row(farms.fleet, g1, t + 10, t + 3, true),
     ];
-    await writer.write(rows);
+    // The same GPU and slot again in the same statement, from a later probe: the first is kept.
+    await writer.write([...rows, row(farms.fleet, g0, t, t + 5, true)]);
     const stored: Record<string, unknown>[] = await dataSource.query(
       `SELECT gpu_node_id AS "gpuNodeId", farm_id AS "farmId", slot_at AS "slotAt",
           probed_at AS "probedAt", up, reason, detail, utilization,

@@ -361,7 +361,8 @@ export class AppConfig {
   /**
    * Probes one worker process runs at once, all farms together. A probe spends most of its time
    * waiting (for the node, then for its batch's commit): 256 kept one process busy where 128 left
-   * it idle a fifth of the time (npm run bench:oracle).
+   * it idle a fifth of the time (npm run bench:oracle). Each may hold a body of up to
+   * ORACLE_METRICS_MAX_BYTES, read and then decoded: size the worker's memory for both.
    */
   @Type(() => Number)
   @IsInt()

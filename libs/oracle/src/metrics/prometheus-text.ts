@@ -1,7 +1,8 @@
 /** One sample line of the Prometheus text exposition format (version 0.0.4). */
 export interface PromSample {
   name: string;
-  labels: Record<string, string>;
+  /** Shared by the lines of one label set in a body: read-only. */
+  labels: Readonly<Record<string, string>>;
   /** NaN when the exporter wrote something else than a number (see `unreadable`). */
   value: number;
   /** Milliseconds since the epoch, when the line carries one. */

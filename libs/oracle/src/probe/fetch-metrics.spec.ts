@@ -42,6 +42,10 @@ describe('fetchMetrics against a real HTTP server', () => {
           response.writeHead(200, { 'content-length': 1000 });
           response.write('x');
           return; // the rest never comes
+        case '/error-stalled':
+          response.writeHead(503, { 'content-length': 1000 });
+          response.write('busy');
+          return; // the rest never comes
         case '/error-large':
           response.writeHead(500, { 'content-length': 5000 }).end('e'.repeat(5000));
           return;
@@ -100,6 +104,11 @@ describe('fetchMetrics against a real HTTP server', () => {
       kind: 'failed',
       reason: 'timeout',
       detail: 'no answer in 300 ms',
+    });
+    expect(await fetchOf('/error-stalled')).toEqual({
+      kind: 'failed',
+      reason: 'http_error',
+      detail: 'HTTP 503',
     });
     expect(await fetchOf('/error-large')).toEqual({
       kind: 'failed',

@@ -108,10 +108,18 @@ class MetricsResponse implements Dispatcher.DispatchHandler {
     this.fail('unreachable', describe(error));
   }
 
-  /** Settles with a failure and stops the request: the connection is closed, not drained. */
+  /**
+   * Settles with a failure and stops the request: the connection is closed, not drained. A node
+   * that answered with an error status failed with it, however its body then ended.
+   */
   fail(reason: FetchFailure, detail: string): void {
     if (this.settled) return;
-    this.settle(failed(reason, detail));
+    const answered = this.statusCode >= 300;
+    this.settle(
+      answered && reason !== 'http_error'
+        ? failed('http_error', `HTTP ${this.statusCode}`)
+        : failed(reason, detail),
+    );
     this.stopped = new Error(reason);
     this.controller?.abort(this.stopped);
   }
