@@ -28,16 +28,16 @@ import { option } from './lib/options';
  * written straight into a fresh database; then the BUILT worker probes them through its real
  * schedulers (one BullMQ job scheduler per farm), probe jobs and sample writer. A first cycle
  * (the one the schedulers run when they are created) warms up, then `--cycles` cycles are measured
- * from the database: a cycle is complete when its slot has one sample per GPU, committed, and
- * lasts from when it was due (its plan jobs' scheduled time) until then: until its last probe job
- * completed (BullMQ's finishedOn, set after the job's samples were committed), which the polled
- * count, up to a poll late, confirms. Then the worker stops
- * and a raw HTTP loop (fetch, read and discard the body; same concurrency) makes three passes
- * over every node of the same simulator (the median counts). The last line is one JSON object.
+ * from the database: a cycle is complete when its slot has one sample per GPU, committed (a
+ * poll of the count sees it), and lasts from when it was due (its plan jobs' scheduled time)
+ * until its last probe job ended (BullMQ's finishedOn, set after the job's samples were
+ * committed). Then the worker stops and a raw HTTP loop (fetch, read and discard the body; same
+ * concurrency) makes three passes over every node of the same simulator (the median counts). The
+ * last line is one JSON object.
  *
  * Options: --gpus N (100000), --gpus-per-node N (8), --cycles N (3), --interval S (60),
- * --farms N (10), --concurrency N (ORACLE_PROBE_CONCURRENCY's default, 256), --farm-concurrency N (same as
- * --concurrency: ORACLE_FARM_PROBE_CONCURRENCY), --timeout-ms N (5000), --pool N (10:
+ * --farms N (10), --concurrency N (ORACLE_PROBE_CONCURRENCY's default, 256), --farm-concurrency N
+ * (same as --concurrency: ORACLE_FARM_PROBE_CONCURRENCY), --timeout-ms N (5000), --pool N (10:
  * DATABASE_POOL_SIZE), --cycle-timeout S (180), --workers N (1: worker processes, each with
  * those settings; the raw loop then runs N x --concurrency at once), --profile (the first
  * worker's CPU profile over the measured cycles, by code; costs it a few percent of CPU),
