@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig, scriptEnvironment } from '@gpu/config';
 import { dropDatabase, withDatabaseName } from '@gpu/database';
-import { probePlanId } from '@gpu/oracle';
+import { probePlanId, probesDueAt } from '@gpu/oracle';
 import { JOB_CATALOG } from '@gpu/queue';
 import { findFreePort } from '../scripts/lib/anvil';
 import { type AppProcess, startApp } from '../scripts/lib/app-process';
@@ -29,9 +29,10 @@ import { option } from './lib/options';
  * schedulers (one BullMQ job scheduler per farm), probe jobs and sample writer. A first cycle
  * (the one the schedulers run when they are created) warms up, then `--cycles` cycles are measured
  * from the database: a cycle is complete when its slot has one sample per GPU, committed (a
- * poll of the count sees it), and lasts from when it was due (its plan jobs' scheduled time)
- * until its last probe job ended (BullMQ's finishedOn, set after the job's samples were
- * committed). Then the worker stops and a raw HTTP loop (fetch, read and discard the body; same
+ * poll of the count sees it), and lasts from when its probes were due until its last probe job
+ * ended (BullMQ's finishedOn, set after the job's samples were committed). The probes are due
+ * ORACLE_PLAN_LEAD_SECONDS (at most half an interval) after their plan jobs' scheduled time: the
+ * plans add them ahead, delayed until then, and their times are shown apart. Then the worker stops and a raw HTTP loop (fetch, read and discard the body; same
  * concurrency) makes three passes over every node of the same simulator (the median counts). The
  * last line is one JSON object.
  *
@@ -43,7 +44,8 @@ import { option } from './lib/options';
  * worker's CPU profile over the measured cycles, by code; costs it a few percent of CPU),
  * --offset S (create the farms' probe schedulers S seconds into a slot, as the worker's sync
  * would, instead of letting the worker create them when it starts: BullMQ runs a scheduler when
- * it is created and every interval after that, so S is the phase of every cycle in its slot).
+ * it is created and every interval after that, so S is the phase of every cycle in its slot),
+ * --plan-lead S (ORACLE_PLAN_LEAD_SECONDS' default, 10).
  */
 const ROOT = path.resolve(__dirname, '..');
 const WORK_DIR = path.resolve(ROOT, '.tmp/bench');
@@ -68,6 +70,8 @@ interface Settings {
   cycleTimeoutS: number;
   profile: boolean;
   workers: number;
+  /** ORACLE_PLAN_LEAD_SECONDS: plans add their probes this long before the probes are due. */
+  planLead: number;
   /** Seconds into a slot at which the bench creates the schedulers; undefined: the worker does. */
   offset?: number;
 }
@@ -103,7 +107,8 @@ interface SampledJob {
   id: string;
   slotAt: number;
   gpuId: string;
-  timestamp: number;
+  /** When the job was added, plus its delay. */
+  dueAt: number;
   processedOn: number;
   finishedOn: number;
   /** The probe was not made: it ran after its slot had ended. */
@@ -133,6 +138,7 @@ async function main(): Promise<void> {
     cycleTimeoutS: option('cycle-timeout', 180),
     profile: process.argv.includes('--profile'),
     workers: option('workers', 1),
+    planLead: option('plan-lead', new AppConfig().ORACLE_PLAN_LEAD_SECONDS),
     offset: process.argv.includes('--offset')
       ? Number(process.argv[process.argv.indexOf('--offset') + 1])
       : undefined,
@@ -202,6 +208,7 @@ async function main(): Promise<void> {
     ORACLE_PROBE_CONCURRENCY: String(s.concurrency),
     ORACLE_FARM_PROBE_CONCURRENCY: String(s.farmConcurrency),
     ORACLE_PROBE_TIMEOUT_MS: String(s.timeoutMs),
+    ORACLE_PLAN_LEAD_SECONDS: String(s.planLead),
     ORACLE_EPOCH_CHECK_INTERVAL_MS: '1000',
     ORACLE_EPOCH_SECONDS: '3600',
   };
@@ -396,14 +403,15 @@ async function main(): Promise<void> {
       x.next <= detectedAt ? x.next : x.next - s.interval * 1000,
     ),
   );
-  all.push(await measureCycle('first (warm-up)', 0, firstDue));
-  await collectPlans(oracleQueue, plans);
+  const probesDue = (planDue: number) => probesDueAt(planDue, s.interval, s.planLead);
+  all.push(await measureCycle('first (warm-up)', 0, probesDue(firstDue)));
+  await collectPlans(oracleQueue, plans, probesDue);
   report(say, all[0], s, nodes.length);
   const lastSlotOf = () =>
     Math.max(0, ...all.map((c) => c.slotAt).filter((slotAt) => !Number.isNaN(slotAt)));
   for (let k = 1; k <= s.cycles; k++) {
     const schedulers = await planSchedulers(oracleQueue);
-    const due = Math.min(...schedulers.map((x) => x.next));
+    const due = probesDue(Math.min(...schedulers.map((x) => x.next)));
     const overlapped = due < Date.now();
     if (!overlapped) await sleep(due - Date.now());
     if (s.profile) profilerControl(profileFile, 'start');
@@ -414,18 +422,18 @@ async function main(): Promise<void> {
     }
     cycle.overlapped = overlapped;
     all.push(cycle);
-    await collectPlans(oracleQueue, plans);
+    await collectPlans(oracleQueue, plans, probesDue);
     report(say, cycle, s, nodes.length);
   }
   await sampleJobs(probeQueue, jobs);
-  await collectPlans(oracleQueue, plans);
+  await collectPlans(oracleQueue, plans, probesDue);
 
-  // Each cycle's due time: its plans' scheduled time (their BullMQ ids end in it).
+  // Each cycle's due time: when its plans made their probes due.
   const slotOf = (ms: number) => Math.floor(ms / (s.interval * 1000)) * s.interval * 1000;
   const planList = [...plans.values()];
   for (const cycle of all) {
-    const meant = planList.filter((plan) => slotOf(plan.dueAt) === cycle.slotAt);
-    if (meant.length) cycle.dueAt = Math.min(...meant.map((plan) => plan.dueAt));
+    const meant = planList.filter((plan) => slotOf(plan.probesDueAt) === cycle.slotAt);
+    if (meant.length) cycle.dueAt = Math.min(...meant.map((plan) => plan.probesDueAt));
   }
   for (const cycle of all) {
     const end = cycle.committedAt ?? cycle.drainedAt;
@@ -437,7 +445,7 @@ async function main(): Promise<void> {
     cycle.probedInWindow = rows[0].n;
   }
   const latePlans = planList.filter(
-    (plan) => !Number.isNaN(plan.plannedSlotAt) && plan.plannedSlotAt !== slotOf(plan.dueAt),
+    (plan) => !Number.isNaN(plan.plannedSlotAt) && plan.plannedSlotAt !== slotOf(plan.probesDueAt),
   );
   const farmIndex = new Map(farmIds.map((id, i) => [id, i]));
   const measured = all.slice(1);
@@ -541,7 +549,7 @@ async function main(): Promise<void> {
   };
 
   say.section(
-    'Cycles (seconds from the cycle being due: the scheduled time of its plan jobs; "from slot_at" counts from the slot the samples are labelled with)',
+    'Cycles (seconds from the cycle being due: when its plans made its probes due; "from slot_at" counts from the slot the samples are labelled with)',
   );
   say.table(
     [
@@ -663,27 +671,31 @@ async function main(): Promise<void> {
     ]),
   );
   say.section(
-    'Plans (oracle.plan-probes jobs, one per farm and fire), by the slot they were due in',
+    'Plans (oracle.plan-probes jobs, one per farm and fire), by the slot their probes were due in; times from when the probes were due (negative: before)',
   );
-  const planSlots = [...new Set(planList.map((plan) => slotOf(plan.dueAt)))].sort((a, b) => a - b);
+  const planSlots = [...new Set(planList.map((plan) => slotOf(plan.probesDueAt)))]
+    .filter((slotAt) => !Number.isNaN(slotAt))
+    .sort((a, b) => a - b);
   say.table(
     [
-      'due in slot',
+      'probes due in slot',
       'plans',
-      'due-slot s',
-      'first start after due ms',
-      'last start after due ms',
-      'last done after due ms',
+      'probes due-slot s',
+      'plans due ms',
+      'first start ms',
+      'last start ms',
+      'last done ms',
       'probes added',
       'planned another slot',
     ],
     planSlots.map((slotAt) => {
-      const group = planList.filter((plan) => slotOf(plan.dueAt) === slotAt);
-      const due = Math.min(...group.map((plan) => plan.dueAt));
+      const group = planList.filter((plan) => slotOf(plan.probesDueAt) === slotAt);
+      const due = Math.min(...group.map((plan) => plan.probesDueAt));
       return [
         new Date(slotAt).toISOString().slice(11, 19),
         String(group.length),
         seconds(due - slotAt),
+        String(Math.min(...group.map((plan) => plan.dueAt)) - due),
         String(Math.min(...group.map((plan) => plan.startedAt)) - due),
         String(Math.max(...group.map((plan) => plan.startedAt)) - due),
         String(Math.max(...group.map((plan) => plan.doneAt)) - due),
@@ -694,7 +706,7 @@ async function main(): Promise<void> {
   );
   for (const plan of latePlans) {
     say.warn(
-      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}: it planned slot ${iso(plan.plannedSlotAt)}, and slot ${iso(slotOf(plan.dueAt))} got no probe of the farm's GPUs`,
+      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}: it planned slot ${iso(plan.plannedSlotAt)}, and slot ${iso(slotOf(plan.probesDueAt))} got no probe of the farm's GPUs`,
     );
   }
   say.section('Targets');
@@ -845,6 +857,8 @@ interface PlanRun {
   farmId: string;
   /** When the scheduler meant it to run: the millis its BullMQ id ends in. */
   dueAt: number;
+  /** When its probes were due: ORACLE_PLAN_LEAD_SECONDS later (at most half an interval). */
+  probesDueAt: number;
   startedAt: number;
   doneAt: number;
   probes: number;
@@ -856,7 +870,11 @@ interface PlanRun {
  * Adds the completed plan jobs (kept: the last 1000 completed of the oracle queue, which the
  * epoch check and schedule sync also fill every second) to `into`.
  */
-async function collectPlans(queue: Queue, into: Map<string, PlanRun>): Promise<void> {
+async function collectPlans(
+  queue: Queue,
+  into: Map<string, PlanRun>,
+  probesDue: (planDue: number) => number,
+): Promise<void> {
   const jobs = (await queue.getJobs(['completed'], 0, 999, false)) as Job[];
   for (const job of jobs) {
     if (job?.name !== 'oracle.plan-probes' || !job.id || into.has(job.id)) continue;
@@ -864,6 +882,7 @@ async function collectPlans(queue: Queue, into: Map<string, PlanRun>): Promise<v
     into.set(job.id, {
       farmId: (job.data as { farmId: string }).farmId,
       dueAt,
+      probesDueAt: probesDue(dueAt),
       startedAt: job.processedOn ?? dueAt,
       doneAt: job.finishedOn ?? 0,
       probes: (job.returnvalue as { probes?: number } | null)?.probes ?? 0,
@@ -883,7 +902,7 @@ async function sampleJobs(queue: Queue, into: Map<string, SampledJob>): Promise<
         id: job.id,
         slotAt: new Date(data.slotAt).getTime(),
         gpuId: data.gpus[0].id,
-        timestamp: job.timestamp,
+        dueAt: job.timestamp + (job.opts.delay ?? 0),
         processedOn: job.processedOn,
         finishedOn: job.finishedOn,
         skipped: Boolean((job.returnvalue as { skipped?: string } | null)?.skipped),
@@ -926,10 +945,10 @@ async function breakdown(
   for (const job of jobs) {
     const at = probed.get(`${job.gpuId}@${job.slotAt}`);
     if (at === undefined) continue;
-    stages.queue.push(job.processedOn - job.timestamp);
+    stages.queue.push(job.processedOn - job.dueAt);
     stages.probe.push(at - job.processedOn);
     stages.record.push(job.finishedOn - at);
-    stages.total.push(job.finishedOn - job.timestamp);
+    stages.total.push(job.finishedOn - job.dueAt);
   }
   const q = (values: number[], p: number) => {
     if (!values.length) return 0;
@@ -937,10 +956,10 @@ async function breakdown(
     return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
   };
   const what = {
-    queue: 'queued (added by the plan -> taken by the worker)',
+    queue: 'queued (due: added by the plan, plus its delay -> taken by the worker)',
     probe: 'probing (taken -> probed_at: per-farm limiter + fetch + body)',
     record: 'recording (probed_at -> completed: judge, batch wait, insert, commit)',
-    total: 'total (added -> completed)',
+    total: 'total (due -> completed)',
   };
   return {
     jobs: stages.total.length,

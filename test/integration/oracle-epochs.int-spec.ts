@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { chainFarmId, readDeploymentFile } from '@gpu/chain';
 import { AppConfig } from '@gpu/config';
 import { CloseEpochs, type DownReason, UptimeService } from '@gpu/oracle';
+import { JobQueue, QueueName } from '@gpu/queue';
 import { UptimeOracle__factory } from '../../libs/chain/src/generated';
+import { PlanProbesProcessor } from '../../libs/oracle/src/jobs/plan-probes.processor';
 import { ProbeNodeProcessor } from '../../libs/oracle/src/jobs/probe-node.processor';
 import { ProbeSchedulesProcessor } from '../../libs/oracle/src/jobs/probe-schedules.processor';
 import { type SampleRow, SampleWriter } from '../../libs/oracle/src/samples/sample-writer';
@@ -581,6 +584,42 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
       .map(({ uuid, slot, utilization }) => ({ uuid, slot, utilization }))
       .sort((x, y) => Buffer.compare(Buffer.from(x.uuid), Buffer.from(y.uuid)) || x.slot - y.slot);
     expect(stored).toEqual(expected);
+  });
+
+  it('plans a slot ahead: its probes wait, delayed, until due, in the slot they are due in', async () => {
+    const farmId = farms.refusal;
+    // Ten minutes ahead, out of reach of the worker's own plans; 7.5 s into a 10 s slot. The lead
+    // (10 s by default) is capped at half the interval: the probes are due 5 s later, next slot.
+    const boundary = Math.ceil(Date.now() / 10_000) * 10_000 + 600_000;
+    const plan = { timestamp: boundary + 7_500, opts: {} } as unknown as Job;
+    const probes = worker.get(JobQueue).queue(QueueName.OracleProbes);
+    const planned = async () =>
+      (await probes.getJobs(['delayed'])).filter(
+        (job) => job?.data.farmId === farmId && job.data.slotAt >= new Date(boundary).toISOString(),
+      );
+
+    expect(await worker.get(PlanProbesProcessor).handle({ farmId }, plan)).toEqual({
+      probes: 1,
+      slotAt: new Date(boundary + 10_000).toISOString(),
+      dueAt: new Date(boundary + 12_500).toISOString(),
+    });
+    await worker.get(PlanProbesProcessor).handle({ farmId }, plan);
+    const [job, ...others] = await planned();
+    try {
+      expect(others).toHaveLength(0);
+      expect(job.id).toMatch(
+        new RegExp(`^probe\\.${farmId}\\.[0-9a-f]{16}\\.${(boundary + 10_000) / 1000}$`),
+      );
+      expect(Math.abs(job.timestamp + job.opts.delay! - (boundary + 12_500))).toBeLessThan(1000);
+      expect(job.data).toMatchObject({
+        url: DEAD_URL,
+        slotAt: new Date(boundary + 10_000).toISOString(),
+        startBy: new Date(boundary + 22_500).toISOString(),
+      });
+      expect(job.data.gpus).toHaveLength(2);
+    } finally {
+      await Promise.all([job, ...others].map((planned) => planned?.remove()));
+    }
   });
 
   it('refuses a sample for an epoch already reported: stored nothing, same export and hash', async () => {

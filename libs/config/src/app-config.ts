@@ -370,6 +370,16 @@ export class AppConfig {
   @Max(4096)
   ORACLE_PROBE_CONCURRENCY = 256;
 
+  /**
+   * How long before its slot's probes are due a farm's plan adds them (as delayed jobs), so that
+   * adding thousands of jobs does not hold up the probes; at most half the farm's interval.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ORACLE_PLAN_LEAD_SECONDS = 10;
+
   /** Probes of one farm one worker process runs at once (a farm's network is not flooded). */
   @Type(() => Number)
   @IsInt()

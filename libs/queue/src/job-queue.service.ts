@@ -51,18 +51,23 @@ export class JobQueue implements OnApplicationShutdown {
     return 'added';
   }
 
-  /** Adds many jobs of one name in one round trip; each `jobId` makes its add idempotent. */
+  /**
+   * Adds many jobs of one name in one round trip, each to run `delayMs` from now (default at once);
+   * each `jobId` makes its add idempotent.
+   */
   async enqueueMany<N extends JobName>(
     name: N,
     jobs: readonly { payload: JobPayloads[N]; jobId: string }[],
+    delayMs = 0,
   ): Promise<void> {
     if (jobs.length === 0) return;
     const definition = JOB_CATALOG[name];
+    const delay = delayMs > 0 ? { delay: delayMs } : {};
     await this.queue(definition.queue).addBulk(
       jobs.map(({ payload, jobId }) => ({
         name,
         data: payload,
-        opts: { ...definition.options, jobId },
+        opts: { ...definition.options, ...delay, jobId },
       })),
     );
   }

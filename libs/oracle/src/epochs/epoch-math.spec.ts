@@ -2,6 +2,7 @@ import {
   epochBounds,
   epochFigures,
   epochOf,
+  probesDueAt,
   revenueOf,
   slotStart,
   slotsBetween,
@@ -20,6 +21,13 @@ describe('epoch arithmetic', () => {
   it('puts a probe in the slot it falls in', () => {
     expect(slotStart(125_999, 60)).toEqual(new Date(120_000));
     expect(slotStart(126_000, 7)).toEqual(new Date(126_000));
+  });
+
+  it('makes a plan’s probes due the lead later, at most half the farm’s interval later', () => {
+    expect(probesDueAt(1_000_000, 60, 10)).toBe(1_010_000);
+    expect(probesDueAt(1_000_000, 60, 0)).toBe(1_000_000);
+    expect(probesDueAt(1_000_000, 10, 10)).toBe(1_005_000);
+    expect(probesDueAt(1_000_000, 1, 10)).toBe(1_000_500);
   });
 
   it('counts the slots that start in an epoch, also when the interval does not divide it', () => {

@@ -14,6 +14,18 @@ export function slotStart(atMs: number, intervalSeconds: number): Date {
   return new Date(Math.floor(atMs / intervalMs) * intervalMs);
 }
 
+/**
+ * When the probes of a plan due at `planDueAt` are due: ORACLE_PLAN_LEAD_SECONDS later, at most
+ * half the farm's interval later.
+ */
+export function probesDueAt(
+  planDueAt: number,
+  intervalSeconds: number,
+  leadSeconds: number,
+): number {
+  return planDueAt + Math.min(leadSeconds * 1000, (intervalSeconds * 1000) / 2);
+}
+
 /** How many probe slots start in [startsAt, endsAt). */
 export function slotsBetween(startsAt: Date, endsAt: Date, intervalSeconds: number): number {
   const first = Math.ceil(startsAt.getTime() / 1000 / intervalSeconds);
