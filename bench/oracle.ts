@@ -6,8 +6,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig, scriptEnvironment } from '@gpu/config';
 import { dropDatabase, withDatabaseName } from '@gpu/database';
-import { probePlanId, probesDueAt } from '@gpu/oracle';
-import { JOB_CATALOG } from '@gpu/queue';
+import { planLeadMs } from '@gpu/oracle';
 import { findFreePort } from '../scripts/lib/anvil';
 import { type AppProcess, startApp } from '../scripts/lib/app-process';
 import { type LocalStack, startLocalStack } from '../scripts/lib/local-stack';
@@ -27,12 +26,13 @@ import { option } from './lib/options';
  * (status active, probe interval `--interval` s) and one gpu_node row per simulated GPU are
  * written straight into a fresh database; then the BUILT worker probes them through its real
  * schedulers (one BullMQ job scheduler per farm), probe jobs and sample writer. A first cycle
- * (the one the schedulers run when they are created) warms up, then `--cycles` cycles are measured
+ * (the slot under way when the worker's sync creates the schedulers, which it plans at once) warms
+ * up, then `--cycles` cycles are measured
  * from the database: a cycle is complete when its slot has one sample per GPU, committed (a
- * poll of the count sees it), and lasts from when its probes were due until its last probe job
- * ended (BullMQ's finishedOn, set after the job's samples were committed). The probes are due
- * ORACLE_PLAN_LEAD_SECONDS (at most half an interval) after their plan jobs' scheduled time: the
- * plans add them ahead, delayed until then, and their times are shown apart. Then the worker stops and a raw HTTP loop (fetch, read and discard the body; same
+ * poll of the count sees it), and lasts from when its probes were due (the slot's start: the
+ * plans run ORACLE_PLAN_LEAD_SECONDS before it and add them as delayed jobs; their times are shown
+ * apart) until its last probe job ended (BullMQ's finishedOn, set after the job's samples were
+ * committed). Then the worker stops and a raw HTTP loop (fetch, read and discard the body; same
  * concurrency) makes three passes over every node of the same simulator (the median counts). The
  * last line is one JSON object.
  *
@@ -42,9 +42,6 @@ import { option } from './lib/options';
  * DATABASE_POOL_SIZE), --cycle-timeout S (180), --workers N (1: worker processes, each with
  * those settings; the raw loop then runs N x --concurrency at once), --profile (the first
  * worker's CPU profile over the measured cycles, by code; costs it a few percent of CPU),
- * --offset S (create the farms' probe schedulers S seconds into a slot, as the worker's sync
- * would, instead of letting the worker create them when it starts: BullMQ runs a scheduler when
- * it is created and every interval after that, so S is the phase of every cycle in its slot),
  * --plan-lead S (ORACLE_PLAN_LEAD_SECONDS' default, 10).
  */
 const ROOT = path.resolve(__dirname, '..');
@@ -72,8 +69,6 @@ interface Settings {
   workers: number;
   /** ORACLE_PLAN_LEAD_SECONDS: plans add their probes this long before the probes are due. */
   planLead: number;
-  /** Seconds into a slot at which the bench creates the schedulers; undefined: the worker does. */
-  offset?: number;
 }
 
 /** One probe cycle (one slot) as the database saw it. */
@@ -139,12 +134,7 @@ async function main(): Promise<void> {
     profile: process.argv.includes('--profile'),
     workers: option('workers', 1),
     planLead: option('plan-lead', new AppConfig().ORACLE_PLAN_LEAD_SECONDS),
-    offset: process.argv.includes('--offset')
-      ? Number(process.argv[process.argv.indexOf('--offset') + 1])
-      : undefined,
   };
-  if (s.offset !== undefined && !(s.offset >= 0 && s.offset < s.interval))
-    throw new Error('--offset must be at least 0 and less than --interval');
   s.farmConcurrency = option('farm-concurrency', s.concurrency);
   const say = new Narrator();
   mkdirSync(WORK_DIR, { recursive: true });
@@ -227,23 +217,6 @@ async function main(): Promise<void> {
   const probeQueue = new Queue('oracle-probes', { connection: redis, prefix: queuePrefix });
   cleanups.push(() => Promise.all([oracleQueue.close(), probeQueue.close()]));
 
-  if (s.offset !== undefined) {
-    const intervalMs = s.interval * 1000;
-    const wait =
-      (((s.offset * 1000 - (Date.now() % intervalMs)) % intervalMs) + intervalMs) % intervalMs;
-    say.step(
-      `creating the ${s.farms} probe schedulers ${s.offset} s into a slot (in ${seconds(wait)} s), as the worker's sync would`,
-    );
-    await sleep(wait);
-    const plan = JOB_CATALOG['oracle.plan-probes'];
-    for (const farmId of farmIds) {
-      await oracleQueue.upsertJobScheduler(
-        probePlanId(farmId),
-        { every: intervalMs },
-        { name: 'oracle.plan-probes', data: { farmId }, opts: plan.options },
-      );
-    }
-  }
   const plainEnv = { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' };
   const workers: AppProcess[] = Array.from({ length: s.workers }, (_, i) =>
     startApp(
@@ -290,7 +263,7 @@ async function main(): Promise<void> {
     { timeoutMs: 90_000, intervalMs: 100, what: `${s.farms} probe schedulers` },
   );
   say.step(
-    `${s.workers} worker process(es) (pid ${workers.map((w) => w.child.pid).join(', ')}) up${s.offset === undefined ? `, its ${s.farms} probe schedulers created ${seconds(Date.now() - started)} s after its start` : ''}`,
+    `${s.workers} worker process(es) (pid ${workers.map((w) => w.child.pid).join(', ')}) up, its ${s.farms} probe schedulers created ${seconds(Date.now() - started)} s after its start`,
   );
 
   // ---- probe cycles ----------------------------------------------------------------------
@@ -395,23 +368,16 @@ async function main(): Promise<void> {
     `Probe cycles through ${s.workers} worker process(es) (concurrency ${s.concurrency} each, ${s.farmConcurrency} per farm, pool ${s.pool}); a cycle ends when its slot has ${s.gpus} committed samples`,
   );
   const all: Cycle[] = [];
-  // A scheduler fires once when it is created, then every interval after that; its `next` is
-  // that first run until the run is taken. The exact times come from the plan jobs at the end.
-  const detectedAt = Date.now();
-  const firstDue = Math.min(
-    ...(await planSchedulers(oracleQueue)).map((x) =>
-      x.next <= detectedAt ? x.next : x.next - s.interval * 1000,
-    ),
-  );
-  const probesDue = (planDue: number) => probesDueAt(planDue, s.interval, s.planLead);
-  all.push(await measureCycle('first (warm-up)', 0, probesDue(firstDue)));
-  await collectPlans(oracleQueue, plans, probesDue);
+  // The worker's schedule sync plans the current slot at once: that cycle warms up. Every slot
+  // after it is planned ahead and due when it starts.
+  const leadMs = planLeadMs(s.interval, s.planLead);
+  all.push(await measureCycle('first (warm-up)', 0, Date.now()));
+  await collectPlans(oracleQueue, plans, leadMs);
   report(say, all[0], s, nodes.length);
   const lastSlotOf = () =>
     Math.max(0, ...all.map((c) => c.slotAt).filter((slotAt) => !Number.isNaN(slotAt)));
   for (let k = 1; k <= s.cycles; k++) {
-    const schedulers = await planSchedulers(oracleQueue);
-    const due = probesDue(Math.min(...schedulers.map((x) => x.next)));
+    const due = lastSlotOf() + s.interval * 1000;
     const overlapped = due < Date.now();
     if (!overlapped) await sleep(due - Date.now());
     if (s.profile) profilerControl(profileFile, 'start');
@@ -422,18 +388,20 @@ async function main(): Promise<void> {
     }
     cycle.overlapped = overlapped;
     all.push(cycle);
-    await collectPlans(oracleQueue, plans, probesDue);
+    await collectPlans(oracleQueue, plans, leadMs);
     report(say, cycle, s, nodes.length);
   }
   await sampleJobs(probeQueue, jobs);
-  await collectPlans(oracleQueue, plans, probesDue);
+  await collectPlans(oracleQueue, plans, leadMs);
 
-  // Each cycle's due time: when its plans made their probes due.
-  const slotOf = (ms: number) => Math.floor(ms / (s.interval * 1000)) * s.interval * 1000;
+  // Each cycle's due time: its slot's start, or, when its first plan was due later (the slot the
+  // worker's schedule sync found under way), that plan's due time.
   const planList = [...plans.values()];
+  const plansOf = (slotAt: number) => planList.filter((plan) => plan.meantSlotAt === slotAt);
   for (const cycle of all) {
-    const meant = planList.filter((plan) => slotOf(plan.probesDueAt) === cycle.slotAt);
-    if (meant.length) cycle.dueAt = Math.min(...meant.map((plan) => plan.probesDueAt));
+    const meant = plansOf(cycle.slotAt);
+    if (meant.length)
+      cycle.dueAt = Math.max(cycle.slotAt, Math.min(...meant.map((plan) => plan.dueAt)));
   }
   for (const cycle of all) {
     const end = cycle.committedAt ?? cycle.drainedAt;
@@ -445,7 +413,7 @@ async function main(): Promise<void> {
     cycle.probedInWindow = rows[0].n;
   }
   const latePlans = planList.filter(
-    (plan) => !Number.isNaN(plan.plannedSlotAt) && plan.plannedSlotAt !== slotOf(plan.probesDueAt),
+    (plan) => !Number.isNaN(plan.plannedSlotAt) && plan.plannedSlotAt !== plan.meantSlotAt,
   );
   const farmIndex = new Map(farmIds.map((id, i) => [id, i]));
   const measured = all.slice(1);
@@ -671,34 +639,29 @@ async function main(): Promise<void> {
     ]),
   );
   say.section(
-    'Plans (oracle.plan-probes jobs, one per farm and fire), by the slot their probes were due in; times from when the probes were due (negative: before)',
+    "Plans (oracle.plan-probes jobs: the schedulers' runs ahead of each slot, and the schedule sync's of the slot it found under way and the next), by the slot meant; times from the slot's start (negative: before)",
   );
-  const planSlots = [...new Set(planList.map((plan) => slotOf(plan.probesDueAt)))]
-    .filter((slotAt) => !Number.isNaN(slotAt))
-    .sort((a, b) => a - b);
+  const planSlots = [...new Set(planList.map((plan) => plan.meantSlotAt))].sort((a, b) => a - b);
   say.table(
     [
-      'probes due in slot',
-      'plans',
-      'probes due-slot s',
-      'plans due ms',
+      'slot',
+      'plans (scheduled)',
+      'first due ms',
       'first start ms',
       'last start ms',
       'last done ms',
-      'probes added',
+      'probes planned',
       'planned another slot',
     ],
     planSlots.map((slotAt) => {
-      const group = planList.filter((plan) => slotOf(plan.probesDueAt) === slotAt);
-      const due = Math.min(...group.map((plan) => plan.probesDueAt));
+      const group = plansOf(slotAt);
       return [
         new Date(slotAt).toISOString().slice(11, 19),
-        String(group.length),
-        seconds(due - slotAt),
-        String(Math.min(...group.map((plan) => plan.dueAt)) - due),
-        String(Math.min(...group.map((plan) => plan.startedAt)) - due),
-        String(Math.max(...group.map((plan) => plan.startedAt)) - due),
-        String(Math.max(...group.map((plan) => plan.doneAt)) - due),
+        `${group.length} (${group.filter((plan) => plan.scheduled).length})`,
+        String(Math.min(...group.map((plan) => plan.dueAt)) - slotAt),
+        String(Math.min(...group.map((plan) => plan.startedAt)) - slotAt),
+        String(Math.max(...group.map((plan) => plan.startedAt)) - slotAt),
+        String(Math.max(...group.map((plan) => plan.doneAt)) - slotAt),
         String(group.reduce((sum, plan) => sum + plan.probes, 0)),
         String(group.filter((plan) => latePlans.includes(plan)).length),
       ];
@@ -706,7 +669,7 @@ async function main(): Promise<void> {
   );
   for (const plan of latePlans) {
     say.warn(
-      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}: it planned slot ${iso(plan.plannedSlotAt)}, and slot ${iso(slotOf(plan.probesDueAt))} got no probe of the farm's GPUs`,
+      `farm ${farmIndex.get(plan.farmId)}: plan due ${iso(plan.dueAt)} started ${iso(plan.startedAt)}: it planned slot ${iso(plan.plannedSlotAt)}, not slot ${iso(plan.meantSlotAt)}`,
     );
   }
   say.section('Targets');
@@ -855,14 +818,16 @@ async function planSchedulers(queue: Queue): Promise<{ key: string; next: number
 
 interface PlanRun {
   farmId: string;
-  /** When the scheduler meant it to run: the millis its BullMQ id ends in. */
+  /** A run of the farm's scheduler (not one of the schedule sync's). */
+  scheduled: boolean;
+  /** When it was meant to run: added, plus its delay. */
   dueAt: number;
-  /** When its probes were due: ORACLE_PLAN_LEAD_SECONDS later (at most half an interval). */
-  probesDueAt: number;
+  /** The slot it should plan: the one it names, or the one `lead` after it was due. */
+  meantSlotAt: number;
   startedAt: number;
   doneAt: number;
   probes: number;
-  /** The slot it planned (it may run after that slot ended: its probes keep the slot it was due in). */
+  /** The slot it planned, as it says. */
   plannedSlotAt: number;
 }
 
@@ -873,16 +838,18 @@ interface PlanRun {
 async function collectPlans(
   queue: Queue,
   into: Map<string, PlanRun>,
-  probesDue: (planDue: number) => number,
+  leadMs: number,
 ): Promise<void> {
   const jobs = (await queue.getJobs(['completed'], 0, 999, false)) as Job[];
   for (const job of jobs) {
     if (job?.name !== 'oracle.plan-probes' || !job.id || into.has(job.id)) continue;
-    const dueAt = Number(job.id.slice(job.id.lastIndexOf(':') + 1));
+    const data = job.data as { farmId: string; slotAt?: string };
+    const dueAt = job.timestamp + (job.opts.delay ?? 0);
     into.set(job.id, {
-      farmId: (job.data as { farmId: string }).farmId,
+      farmId: data.farmId,
+      scheduled: Boolean(job.repeatJobKey),
       dueAt,
-      probesDueAt: probesDue(dueAt),
+      meantSlotAt: data.slotAt === undefined ? dueAt + leadMs : Date.parse(data.slotAt),
       startedAt: job.processedOn ?? dueAt,
       doneAt: job.finishedOn ?? 0,
       probes: (job.returnvalue as { probes?: number } | null)?.probes ?? 0,

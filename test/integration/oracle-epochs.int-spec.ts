@@ -5,7 +5,13 @@ import type { JsonRpcProvider } from 'ethers';
 import { DataSource } from 'typeorm';
 import { chainFarmId, readDeploymentFile } from '@gpu/chain';
 import { AppConfig } from '@gpu/config';
-import { CloseEpochs, type DownReason, UptimeService } from '@gpu/oracle';
+import {
+  CloseEpochs,
+  type DownReason,
+  PROBE_PLAN_PREFIX,
+  probePlanId,
+  UptimeService,
+} from '@gpu/oracle';
 import { JobQueue, QueueName } from '@gpu/queue';
 import { UptimeOracle__factory } from '../../libs/chain/src/generated';
 import { PlanProbesProcessor } from '../../libs/oracle/src/jobs/plan-probes.processor';
@@ -586,39 +592,93 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     expect(stored).toEqual(expected);
   });
 
-  it('plans a slot ahead: its probes wait, delayed, until due, in the slot they are due in', async () => {
-    const farmId = farms.refusal;
-    // Ten minutes ahead, out of reach of the worker's own plans; 7.5 s into a 10 s slot. The lead
-    // (10 s by default) is capped at half the interval: the probes are due 5 s later, next slot.
-    const boundary = Math.ceil(Date.now() / 10_000) * 10_000 + 600_000;
-    const plan = { timestamp: boundary + 7_500, opts: {} } as unknown as Job;
-    const probes = worker.get(JobQueue).queue(QueueName.OracleProbes);
-    const planned = async () =>
-      (await probes.getJobs(['delayed'])).filter(
-        (job) => job?.data.farmId === farmId && job.data.slotAt >= new Date(boundary).toISOString(),
-      );
-
-    expect(await worker.get(PlanProbesProcessor).handle({ farmId }, plan)).toEqual({
-      probes: 1,
-      slotAt: new Date(boundary + 10_000).toISOString(),
-      dueAt: new Date(boundary + 12_500).toISOString(),
+  it('schedules each farm’s plan the lead before each slot, and plans the current and next slot when it (re)schedules', async () => {
+    const jobs = worker.get(JobQueue);
+    const schedules = () => jobs.schedules('oracle.plan-probes', PROBE_PLAN_PREFIX);
+    // 10 s by default, at most half the interval.
+    expect((await schedules()).get(probePlanId(farms.scripted))).toEqual({
+      everyMs: 10_000,
+      offsetMs: 5_000,
     });
-    await worker.get(PlanProbesProcessor).handle({ farmId }, plan);
-    const [job, ...others] = await planned();
-    try {
-      expect(others).toHaveLength(0);
-      expect(job.id).toMatch(
-        new RegExp(`^probe\\.${farmId}\\.[0-9a-f]{16}\\.${(boundary + 10_000) / 1000}$`),
+    expect((await schedules()).get(probePlanId(farms.race))).toEqual({
+      everyMs: 1_000,
+      offsetMs: 500,
+    });
+
+    // A scheduler out of line (as an earlier release made them: from when it was created) is
+    // put back in line, and the slot under way and the next are planned at once.
+    const farmId = farms.scripted;
+    await jobs.unschedule('oracle.plan-probes', probePlanId(farmId));
+    await jobs.schedule('oracle.plan-probes', 10_000, { farmId }, probePlanId(farmId));
+    expect((await schedules()).get(probePlanId(farmId))?.offsetMs).not.toBe(5_000);
+    const before = Date.now();
+    const sync = await worker.get(ProbeSchedulesProcessor).handle();
+    expect(sync).toMatchObject({ started: 0, changed: 1, stopped: 0 });
+    expect((await schedules()).get(probePlanId(farmId))).toEqual({
+      everyMs: 10_000,
+      offsetMs: 5_000,
+    });
+    // Its runs are 5 s before each slot.
+    const scheduler = await jobs.queue(QueueName.Oracle).getJobScheduler(probePlanId(farmId));
+    expect((Number(scheduler?.next) + 5_000) % 10_000).toBe(0);
+    const thisSlot = Math.floor(before / 10_000) * 10_000;
+    const named = (await jobs.queue(QueueName.Oracle).getJobs())
+      .filter((job) => job?.data.farmId === farmId && job.data.slotAt && job.timestamp >= before)
+      .map((job) => job.data.slotAt as string);
+    expect(named.sort()).toEqual(
+      [thisSlot, thisSlot + 10_000].map((slot) => new Date(slot).toISOString()),
+    );
+  });
+
+  it('plans each slot ahead: its probes wait, delayed, until the slot starts, and must start within it', async () => {
+    const farmId = farms.refusal;
+    // Ten minutes ahead, out of reach of the worker's own plans of this farm (every 10 s).
+    const boundary = Math.ceil(Date.now() / 10_000) * 10_000 + 600_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const plan = (dueAt: number, slotAt?: number) =>
+      worker
+        .get(PlanProbesProcessor)
+        .handle(slotAt === undefined ? { farmId } : { farmId, slotAt: iso(slotAt) }, {
+          timestamp: dueAt,
+          opts: {},
+        } as unknown as Job);
+    const probes = worker.get(JobQueue).queue(QueueName.OracleProbes);
+    const ofFarm = (jobs: Job[], from: number, to = from + 3_600_000) =>
+      jobs.filter(
+        (job) =>
+          job?.data.farmId === farmId && job.data.slotAt >= iso(from) && job.data.slotAt < iso(to),
       );
-      expect(Math.abs(job.timestamp + job.opts.delay! - (boundary + 12_500))).toBeLessThan(1000);
-      expect(job.data).toMatchObject({
-        url: DEAD_URL,
-        slotAt: new Date(boundary + 10_000).toISOString(),
-        startBy: new Date(boundary + 22_500).toISOString(),
+    try {
+      // The scheduler runs the lead (10 s by default, at most half the interval: 5 s) before a
+      // slot, for that slot; planned twice, it gets each probe once.
+      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slotAt: iso(boundary) });
+      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slotAt: iso(boundary) });
+      // A run not ahead of a slot (a scheduler of an earlier release) plans the slot it is due in.
+      expect(await plan(boundary + 12_500)).toEqual({ probes: 1, slotAt: iso(boundary + 10_000) });
+      // The schedule sync names the slot.
+      expect(await plan(Date.now(), boundary + 20_000)).toEqual({
+        probes: 1,
+        slotAt: iso(boundary + 20_000),
       });
-      expect(job.data.gpus).toHaveLength(2);
+      // A slot that is over gets no probe.
+      const past = boundary - 1_800_000;
+      expect(await plan(Date.now(), past)).toEqual({ probes: 0 });
+      expect(ofFarm(await probes.getJobs(), past, past + 10_000)).toEqual([]);
+
+      const planned = ofFarm(await probes.getJobs(['delayed']), boundary);
+      expect(planned.map((job) => job.data.slotAt).sort()).toEqual(
+        [0, 10_000, 20_000].map((offset) => iso(boundary + offset)),
+      );
+      for (const job of planned) {
+        const slotAt = Date.parse(job.data.slotAt);
+        expect(job.id).toMatch(new RegExp(`^probe\\.${farmId}\\.[0-9a-f]{16}\\.${slotAt / 1000}$`));
+        expect(job.timestamp + job.opts.delay!).toBe(slotAt);
+        expect(job.data).toMatchObject({ url: DEAD_URL, startBy: iso(slotAt + 10_000) });
+        expect(job.data.gpus).toHaveLength(2);
+      }
     } finally {
-      await Promise.all([job, ...others].map((planned) => planned?.remove()));
+      const left = ofFarm(await probes.getJobs(['delayed', 'wait']), boundary);
+      await Promise.all(left.map((job) => job.remove()));
     }
   });
 

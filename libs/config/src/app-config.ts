@@ -371,8 +371,8 @@ export class AppConfig {
   ORACLE_PROBE_CONCURRENCY = 256;
 
   /**
-   * How long before its slot's probes are due a farm's plan adds them (as delayed jobs), so that
-   * adding thousands of jobs does not hold up the probes; at most half the farm's interval.
+   * How long before each slot a farm's plan adds the slot's probes (jobs delayed until it starts),
+   * so that adding thousands of jobs does not hold up probing; at most half the farm's interval.
    */
   @Type(() => Number)
   @IsInt()

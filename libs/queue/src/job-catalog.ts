@@ -32,8 +32,8 @@ export interface JobPayloads {
   'issuance.expire-orders': Record<string, never>;
   /** Start probing farms that are now monitored (one repeating plan per farm), stop the others. */
   'oracle.sync-schedules': Record<string, never>;
-  /** Add this probe slot's probe of every metrics endpoint of the farm. */
-  'oracle.plan-probes': { farmId: string };
+  /** Add a probe of every metrics endpoint of the farm for one slot (`slotAt`, or the slot ahead). */
+  'oracle.plan-probes': { farmId: string; slotAt?: string };
   /** Probe one metrics endpoint for one slot and record a sample per GPU behind it. */
   'oracle.probe': ProbePayload;
   /** Report every ended epoch of every monitored farm: figures, SLA, signatures, on chain. */
@@ -47,7 +47,7 @@ export interface ProbePayload {
   url: string;
   /** ISO start of the probe slot. */
   slotAt: string;
-  /** ISO time after which the probe is skipped: its plan was due an interval before. */
+  /** ISO time after which the probe is skipped: the end of its slot. */
   startBy: string;
   gpus: { id: string; uuid: string; model: string }[];
 }

@@ -5,6 +5,12 @@ import { AppConfig } from '@gpu/config';
 import { JOB_CATALOG, JobName, JobPayloads, QueueName } from './job-catalog';
 import { createRedisConnection } from './redis-connection';
 
+/** How often a repeating job runs, and how long after each multiple of the period since 1970. */
+export interface Repeat {
+  everyMs: number;
+  offsetMs: number;
+}
+
 /** Enqueues and schedules jobs by name; the catalog decides the queue and retry policy. */
 @Injectable()
 export class JobQueue implements OnApplicationShutdown {
@@ -52,17 +58,18 @@ export class JobQueue implements OnApplicationShutdown {
   }
 
   /**
-   * Adds many jobs of one name in one round trip, each to run `delayMs` from now (default at once);
-   * each `jobId` makes its add idempotent.
+   * Adds many jobs of one name in one round trip, to run at `runAt` (ms since 1970; at once when
+   * that has passed or is not given); each `jobId` makes its add idempotent.
    */
   async enqueueMany<N extends JobName>(
     name: N,
     jobs: readonly { payload: JobPayloads[N]; jobId: string }[],
-    delayMs = 0,
+    runAt?: number,
   ): Promise<void> {
     if (jobs.length === 0) return;
     const definition = JOB_CATALOG[name];
-    const delay = delayMs > 0 ? { delay: delayMs } : {};
+    const now = Date.now();
+    const delay = runAt !== undefined && runAt > now ? { timestamp: now, delay: runAt - now } : {};
     await this.queue(definition.queue).addBulk(
       jobs.map(({ payload, jobId }) => ({
         name,
@@ -74,31 +81,38 @@ export class JobQueue implements OnApplicationShutdown {
 
   /**
    * Creates or updates a repeating job; one scheduler per id (the job's name unless given),
-   * whatever the number of workers.
+   * whatever the number of workers. It runs when created and every `everyMs` after that, or, with
+   * `offsetMs` (1 to `everyMs`), `offsetMs` after each multiple of `everyMs` since 1970.
    */
   async schedule<N extends JobName>(
     name: N,
     everyMs: number,
     payload: JobPayloads[N],
     schedulerId: string = name,
+    offsetMs?: number,
   ): Promise<void> {
     const definition = JOB_CATALOG[name];
     await this.queue(definition.queue).upsertJobScheduler(
       schedulerId,
-      { every: everyMs },
+      offsetMs === undefined ? { every: everyMs } : { every: everyMs, offset: offsetMs },
       { name, data: payload, opts: definition.options },
     );
   }
 
-  /** The repeating jobs of `name`'s queue whose scheduler id starts with `prefix`, and their period. */
-  async schedules(name: JobName, prefix: string): Promise<Map<string, number>> {
+  /** The repeating jobs of `name`'s queue whose scheduler id starts with `prefix`: period and offset. */
+  async schedules(name: JobName, prefix: string): Promise<Map<string, Repeat>> {
     const queue = this.queue(JOB_CATALOG[name].queue);
-    const found = new Map<string, number>();
+    const found = new Map<string, Repeat>();
     const pageSize = 1000;
     for (let start = 0; ; start += pageSize) {
       const page = await queue.getJobSchedulers(start, start + pageSize - 1, true);
       for (const scheduler of page) {
-        if (scheduler.key.startsWith(prefix)) found.set(scheduler.key, Number(scheduler.every));
+        if (scheduler.key.startsWith(prefix)) {
+          found.set(scheduler.key, {
+            everyMs: Number(scheduler.every),
+            offsetMs: Number(scheduler.offset ?? 0),
+          });
+        }
       }
       if (page.length < pageSize) return found;
     }

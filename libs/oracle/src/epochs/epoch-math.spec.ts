@@ -2,7 +2,7 @@ import {
   epochBounds,
   epochFigures,
   epochOf,
-  probesDueAt,
+  planLeadMs,
   revenueOf,
   slotStart,
   slotsBetween,
@@ -23,11 +23,11 @@ describe('epoch arithmetic', () => {
     expect(slotStart(126_000, 7)).toEqual(new Date(126_000));
   });
 
-  it('makes a plan’s probes due the lead later, at most half the farm’s interval later', () => {
-    expect(probesDueAt(1_000_000, 60, 10)).toBe(1_010_000);
-    expect(probesDueAt(1_000_000, 60, 0)).toBe(1_000_000);
-    expect(probesDueAt(1_000_000, 10, 10)).toBe(1_005_000);
-    expect(probesDueAt(1_000_000, 1, 10)).toBe(1_000_500);
+  it('runs a farm’s plan the lead before each slot, at most half the interval before', () => {
+    expect(planLeadMs(60, 10)).toBe(10_000);
+    expect(planLeadMs(60, 0)).toBe(0);
+    expect(planLeadMs(10, 10)).toBe(5_000);
+    expect(planLeadMs(1, 10)).toBe(500);
   });
 
   it('counts the slots that start in an epoch, also when the interval does not divide it', () => {

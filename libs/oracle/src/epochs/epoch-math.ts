@@ -14,16 +14,9 @@ export function slotStart(atMs: number, intervalSeconds: number): Date {
   return new Date(Math.floor(atMs / intervalMs) * intervalMs);
 }
 
-/**
- * When the probes of a plan due at `planDueAt` are due: ORACLE_PLAN_LEAD_SECONDS later, at most
- * half the farm's interval later.
- */
-export function probesDueAt(
-  planDueAt: number,
-  intervalSeconds: number,
-  leadSeconds: number,
-): number {
-  return planDueAt + Math.min(leadSeconds * 1000, (intervalSeconds * 1000) / 2);
+/** How long before each of its slots a farm's plan runs: ORACLE_PLAN_LEAD_SECONDS, at most half the interval. */
+export function planLeadMs(intervalSeconds: number, leadSeconds: number): number {
+  return Math.min(leadSeconds * 1000, intervalSeconds * 500);
 }
 
 /** How many probe slots start in [startsAt, endsAt). */

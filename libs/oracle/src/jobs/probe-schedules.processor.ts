@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@gpu/config';
 import { JobHandler, type JobHandlerOf, JobQueue } from '@gpu/queue';
-import { epochOf } from '../epochs/epoch-math';
+import { epochOf, planLeadMs, slotStart } from '../epochs/epoch-math';
 import { MONITORED_STATUS_SQL, PROBE_PLAN_PREFIX, probePlanId } from '../monitored-farms';
 
 export interface ScheduleSync {
@@ -12,8 +12,9 @@ export interface ScheduleSync {
 }
 
 /**
- * Keeps one repeating probe plan per monitored farm with GPUs, at the farm's interval, and none
- * for the others. A farm's first reported epoch is the first whole one after probing starts.
+ * Keeps one repeating probe plan per monitored farm with GPUs, at the farm's interval and
+ * ORACLE_PLAN_LEAD_SECONDS before each slot, and none for the others. A farm's first reported
+ * epoch is the first whole one after probing starts.
  */
 @Injectable()
 @JobHandler('oracle.sync-schedules')
@@ -55,10 +56,25 @@ export class ProbeSchedulesProcessor
     for (const farm of farms) {
       const id = probePlanId(farm.id);
       const everyMs = farm.interval * 1000;
+      // The lead before each slot: see PlanProbesProcessor.
+      const offsetMs = everyMs - planLeadMs(farm.interval, this.config.ORACLE_PLAN_LEAD_SECONDS);
       const existing = current.get(id);
       current.delete(id);
-      if (existing === everyMs) continue;
-      await this.jobs.schedule('oracle.plan-probes', everyMs, { farmId: farm.id }, id);
+      if (existing?.everyMs === everyMs && existing.offsetMs === offsetMs) continue;
+      // BullMQ keeps an updated scheduler's next run, and its runs follow from it: made anew, it
+      // runs in line with the slots.
+      if (existing) await this.jobs.unschedule('oracle.plan-probes', id);
+      await this.jobs.schedule('oracle.plan-probes', everyMs, { farmId: farm.id }, id, offsetMs);
+      // The scheduler first runs before the slot after next when the next one is less than the
+      // lead away: the current and the next slot are planned here (a slot planned twice is not
+      // probed twice).
+      const thisSlot = slotStart(now.getTime(), farm.interval).getTime();
+      for (const slotAt of [thisSlot, thisSlot + everyMs]) {
+        await this.jobs.enqueue('oracle.plan-probes', {
+          farmId: farm.id,
+          slotAt: new Date(slotAt).toISOString(),
+        });
+      }
       result[existing === undefined ? 'started' : 'changed']++;
     }
     for (const id of current.keys()) {
