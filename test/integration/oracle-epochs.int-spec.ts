@@ -592,7 +592,7 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     expect(stored).toEqual(expected);
   });
 
-  it('schedules each farm’s plan the lead before each slot, and plans the current and next slot when it (re)schedules', async () => {
+  it('schedules each farm’s plan the lead before each slot, and plans the slot under way when it makes a scheduler', async () => {
     const jobs = worker.get(JobQueue);
     const schedules = () => jobs.schedules('oracle.plan-probes', PROBE_PLAN_PREFIX);
     // 10 s by default, at most half the interval.
@@ -606,7 +606,8 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     });
 
     // A scheduler out of line (as an earlier release made them: from when it was created) is
-    // put back in line, and the slot under way and the next are planned at once.
+    // made anew in line, and a plan of the slot under way (and of the next when its plan is due
+    // before the scheduler's first run) is added.
     const farmId = farms.scripted;
     await jobs.unschedule('oracle.plan-probes', probePlanId(farmId));
     await jobs.schedule('oracle.plan-probes', 10_000, { farmId }, probePlanId(farmId));
@@ -624,10 +625,8 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     const thisSlot = Math.floor(before / 10_000) * 10_000;
     const named = (await jobs.queue(QueueName.Oracle).getJobs())
       .filter((job) => job?.data.farmId === farmId && job.data.slotAt && job.timestamp >= before)
-      .map((job) => job.data.slotAt as string);
-    expect(named.sort()).toEqual(
-      [thisSlot, thisSlot + 10_000].map((slot) => new Date(slot).toISOString()),
-    );
+      .map((job) => job.data);
+    expect(named).toEqual([{ farmId, slotAt: new Date(thisSlot).toISOString(), leadMs: 5_000 }]);
   });
 
   it('plans each slot ahead: its probes wait, delayed, until the slot starts, and must start within it', async () => {
@@ -651,19 +650,18 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     try {
       // The scheduler runs the lead (10 s by default, at most half the interval: 5 s) before a
       // slot, for that slot; planned twice, it gets each probe once.
-      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slotAt: iso(boundary) });
-      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slotAt: iso(boundary) });
+      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slots: [iso(boundary)] });
+      expect(await plan(boundary - 5_000)).toEqual({ probes: 1, slots: [iso(boundary)] });
       // A run not ahead of a slot (a scheduler of an earlier release) plans the slot it is due in.
-      expect(await plan(boundary + 12_500)).toEqual({ probes: 1, slotAt: iso(boundary + 10_000) });
+      expect(await plan(boundary + 12_500)).toEqual({
+        probes: 1,
+        slots: [iso(boundary + 10_000)],
+      });
       // The schedule sync names the slot.
       expect(await plan(Date.now(), boundary + 20_000)).toEqual({
         probes: 1,
-        slotAt: iso(boundary + 20_000),
+        slots: [iso(boundary + 20_000)],
       });
-      // A slot that is over gets no probe.
-      const past = boundary - 1_800_000;
-      expect(await plan(Date.now(), past)).toEqual({ probes: 0 });
-      expect(ofFarm(await probes.getJobs(), past, past + 10_000)).toEqual([]);
 
       const planned = ofFarm(await probes.getJobs(['delayed']), boundary);
       expect(planned.map((job) => job.data.slotAt).sort()).toEqual(
@@ -681,6 +679,64 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
       await Promise.all(left.map((job) => job.remove()));
     }
   });
+
+  it('plans late: the slot under way unless it was probed, and the next when its plan is due', async () => {
+    const { farmId } = await apps.fixtures.tokenizedFarm(
+      {},
+      {
+        probeIntervalSeconds: 10,
+        nodes: [
+          {
+            gpuModel: H100,
+            gpuUuid: uuidWith('eeeeeeee'),
+            memoryMb: 81_559,
+            host: 'rack-l-node-01',
+            metricsUrl: DEAD_URL,
+          },
+        ],
+      },
+    );
+    // A run of its scheduler (which the sync has not made) due 25 s before the slot under way,
+    // for the slot 20 s before it: over.
+    const late = async () => {
+      const slot = Math.floor(Date.now() / 10_000) * 10_000;
+      const job = { timestamp: slot - 25_000, opts: {} } as unknown as Job;
+      return { slot, planned: await worker.get(PlanProbesProcessor).handle({ farmId }, job) };
+    };
+    /** Waits until the slot under way is between `from` and `to` ms old. */
+    const intoSlot = async (from: number, to: number) => {
+      const age = Date.now() % 10_000;
+      if (age < from || age > to) await sleep((from - age + 10_000) % 10_000);
+    };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const probes = worker.get(JobQueue).queue(QueueName.OracleProbes);
+    try {
+      // More than the lead (5 s) before the next slot: the slot under way only, probed at once.
+      await intoSlot(1_000, 3_000);
+      const first = await late();
+      expect(first.planned).toEqual({ probes: 1, slots: [iso(first.slot)] });
+      await waitFor(
+        async () =>
+          (
+            await dataSource.query(`SELECT 1 FROM gpu_sample WHERE farm_id = $1 AND slot_at = $2`, [
+              farmId,
+              new Date(first.slot),
+            ])
+          ).length || undefined,
+        { timeoutMs: 5_000, what: 'the slot’s sample' },
+      );
+      // Within the lead: the next slot too, but not the one under way, which has its sample.
+      await intoSlot(6_000, 8_000);
+      const second = await late();
+      expect(second.slot).toBe(first.slot);
+      expect(second.planned).toEqual({ probes: 1, slots: [iso(first.slot + 10_000)] });
+    } finally {
+      const left = (await probes.getJobs(['delayed', 'wait'])).filter(
+        (job) => job?.data.farmId === farmId,
+      );
+      await Promise.all(left.map((job) => job.remove()));
+    }
+  }, 40_000);
 
   it('refuses a sample for an epoch already reported: stored nothing, same export and hash', async () => {
     const farmId = farms.refusal;

@@ -32,8 +32,11 @@ export interface JobPayloads {
   'issuance.expire-orders': Record<string, never>;
   /** Start probing farms that are now monitored (one repeating plan per farm), stop the others. */
   'oracle.sync-schedules': Record<string, never>;
-  /** Add a probe of every metrics endpoint of the farm for one slot (`slotAt`, or the slot ahead). */
-  'oracle.plan-probes': { farmId: string; slotAt?: string };
+  /**
+   * Add a probe of every metrics endpoint of the farm for the slot meant (`slotAt`, or the one
+   * `leadMs` after the run is due) and for any later slot whose plan is already due.
+   */
+  'oracle.plan-probes': { farmId: string; slotAt?: string; leadMs?: number };
   /** Probe one metrics endpoint for one slot and record a sample per GPU behind it. */
   'oracle.probe': ProbePayload;
   /** Report every ended epoch of every monitored farm: figures, SLA, signatures, on chain. */

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@gpu/config';
-import { JobHandler, type JobHandlerOf, JobQueue, type ProbePayload } from '@gpu/queue';
+import {
+  JobHandler,
+  type JobHandlerOf,
+  type JobPayloads,
+  JobQueue,
+  type ProbePayload,
+} from '@gpu/queue';
 import { planLeadMs, slotStart } from '../epochs/epoch-math';
 import { MONITORED_STATUS_SQL } from '../monitored-farms';
 
@@ -13,20 +19,24 @@ interface EndpointRow {
   gpus: ProbePayload['gpus'];
 }
 
-export interface PlannedSlot {
+export interface PlannedSlots {
+  /** Probes planned per slot. */
   probes: number;
-  /** The slot planned; none when the farm is no longer monitored or the slot is over. */
-  slotAt?: string;
+  /** The slots planned (ISO), oldest first. */
+  slots: string[];
 }
 
 /**
- * Adds a probe of each of the farm's metrics endpoints for one slot, as jobs delayed until the
- * slot starts; a probe must start within its slot. The farm's scheduler runs the plan
- * ORACLE_PLAN_LEAD_SECONDS (at most half the interval) before each slot, for that slot, so that
- * adding thousands of jobs does not hold up probing. A plan given `slotAt` (added when a farm's
- * schedule starts or changes) plans that slot; a scheduled run that is not ahead of a slot (a
- * scheduler of an earlier release) plans the slot it is due in. A probe's job id is its endpoint
- * and slot, so a slot planned twice (or by two workers) gets each probe once.
+ * Adds a probe of each of the farm's metrics endpoints for a slot, as jobs delayed until the slot
+ * starts; a probe must start within its slot. The farm's scheduler runs the plan `leadMs` (from
+ * ORACLE_PLAN_LEAD_SECONDS, at most half the interval) before each slot, for that slot, so that
+ * adding thousands of jobs does not hold up probing. A plan run late also plans the slot under
+ * way and the next when its plan is due: BullMQ's next run of the scheduler is then the one
+ * after (its runs catch up to the present, not run the missed ones). A plan given `slotAt` (the
+ * schedule sync's, when a farm's scheduler is made) means that slot, one without the lead (a
+ * scheduler of an earlier release) the slot it is due in. A slot already under way that has
+ * samples of the farm was probed: it is not planned again. A probe's job id is its endpoint and
+ * slot, so a slot planned again while its probes wait gets each once.
  */
 @Injectable()
 @JobHandler('oracle.plan-probes')
@@ -37,52 +47,80 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
     private readonly config: AppConfig,
   ) {}
 
-  async handle(
-    { farmId, slotAt: given }: { farmId: string; slotAt?: string },
-    job: Job,
-  ): Promise<PlannedSlot> {
+  async handle(plan: JobPayloads['oracle.plan-probes'], job: Job): Promise<PlannedSlots> {
     const [farm]: { interval: number }[] = await this.dataSource.query(
       `SELECT probe_interval_seconds AS interval FROM farm
         WHERE id = $1 AND status IN ${MONITORED_STATUS_SQL}`,
-      [farmId],
+      [plan.farmId],
     );
-    if (!farm) return { probes: 0 };
-    const slotAt = this.slotOf(job, farm.interval, given);
-    const slotEnd = slotAt + farm.interval * 1000;
-    if (Date.now() >= slotEnd) return { probes: 0 };
+    if (!farm) return { probes: 0, slots: [] };
+    const intervalMs = farm.interval * 1000;
+    const leadMs = plan.leadMs ?? planLeadMs(farm.interval, this.config.ORACLE_PLAN_LEAD_SECONDS);
+    const meant = this.meantSlot(plan, job, farm.interval, leadMs);
+    const now = Date.now();
+    const slots: number[] = [];
+    const last = Math.max(meant, slotStart(now + leadMs, farm.interval).getTime());
+    for (let slot = Math.max(meant, slotStart(now, farm.interval).getTime()); slot <= last;) {
+      if (slot > now || !(await this.probed(plan.farmId, slot))) slots.push(slot);
+      slot += intervalMs;
+    }
+    if (slots.length === 0) return { probes: 0, slots: [] };
     const endpoints: EndpointRow[] = await this.dataSource.query(
       `SELECT metrics_url AS url,
           json_agg(json_build_object('id', id, 'uuid', gpu_uuid, 'model', gpu_model)
             ORDER BY gpu_uuid) AS gpus
         FROM gpu_node WHERE farm_id = $1 GROUP BY metrics_url ORDER BY metrics_url`,
-      [farmId],
+      [plan.farmId],
     );
-    const slot = slotAt / 1000;
-    await this.jobs.enqueueMany(
-      'oracle.probe',
-      endpoints.map(({ url, gpus }) => ({
-        jobId: `probe.${farmId}.${createHash('sha256').update(url).digest('hex').slice(0, 16)}.${slot}`,
-        payload: {
-          farmId,
-          url,
-          slotAt: new Date(slotAt).toISOString(),
-          startBy: new Date(slotEnd).toISOString(),
-          gpus,
-        },
-      })),
-      slotAt,
+    const endpointIds = endpoints.map(({ url }) =>
+      createHash('sha256').update(url).digest('hex').slice(0, 16),
     );
-    return { probes: endpoints.length, slotAt: new Date(slotAt).toISOString() };
+    for (const slotAt of slots) {
+      await this.jobs.enqueueMany(
+        'oracle.probe',
+        endpoints.map(({ url, gpus }, i) => ({
+          jobId: `probe.${plan.farmId}.${endpointIds[i]}.${slotAt / 1000}`,
+          payload: {
+            farmId: plan.farmId,
+            url,
+            slotAt: new Date(slotAt).toISOString(),
+            startBy: new Date(slotAt + intervalMs).toISOString(),
+            gpus,
+          },
+        })),
+        slotAt,
+      );
+    }
+    return {
+      probes: endpoints.length,
+      slots: slots.map((slotAt) => new Date(slotAt).toISOString()),
+    };
   }
 
-  /** The slot (ms since 1970) a run plans, however late it runs. */
-  private slotOf(job: Job, intervalSeconds: number, given: string | undefined): number {
-    if (given !== undefined) return slotStart(Date.parse(given), intervalSeconds).getTime();
+  /** The slot (ms since 1970) a run is meant for, however late it runs. */
+  private meantSlot(
+    plan: JobPayloads['oracle.plan-probes'],
+    job: Job,
+    intervalSeconds: number,
+    leadMs: number,
+  ): number {
+    if (plan.slotAt !== undefined) {
+      return slotStart(Date.parse(plan.slotAt), intervalSeconds).getTime();
+    }
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
-    const ahead = dueAt + planLeadMs(intervalSeconds, this.config.ORACLE_PLAN_LEAD_SECONDS);
+    const ahead = dueAt + leadMs;
     return slotStart(
       ahead % (intervalSeconds * 1000) === 0 ? ahead : dueAt,
       intervalSeconds,
     ).getTime();
+  }
+
+  /** Whether the farm has a sample of the slot: it was planned and its probes ran. */
+  private async probed(farmId: string, slotAt: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM gpu_sample WHERE farm_id = $1 AND slot_at = $2 LIMIT 1`,
+      [farmId, new Date(slotAt)],
+    );
+    return rows.length > 0;
   }
 }

@@ -57,24 +57,19 @@ export class ProbeSchedulesProcessor
       const id = probePlanId(farm.id);
       const everyMs = farm.interval * 1000;
       // The lead before each slot: see PlanProbesProcessor.
-      const offsetMs = everyMs - planLeadMs(farm.interval, this.config.ORACLE_PLAN_LEAD_SECONDS);
+      const leadMs = planLeadMs(farm.interval, this.config.ORACLE_PLAN_LEAD_SECONDS);
       const existing = current.get(id);
       current.delete(id);
-      if (existing?.everyMs === everyMs && existing.offsetMs === offsetMs) continue;
+      if (existing?.everyMs === everyMs && existing.offsetMs === everyMs - leadMs) continue;
       // BullMQ keeps an updated scheduler's next run, and its runs follow from it: made anew, it
       // runs in line with the slots.
       if (existing) await this.jobs.unschedule('oracle.plan-probes', id);
-      await this.jobs.schedule('oracle.plan-probes', everyMs, { farmId: farm.id }, id, offsetMs);
-      // The scheduler first runs before the slot after next when the next one is less than the
-      // lead away: the current and the next slot are planned here (a slot planned twice is not
-      // probed twice).
-      const thisSlot = slotStart(now.getTime(), farm.interval).getTime();
-      for (const slotAt of [thisSlot, thisSlot + everyMs]) {
-        await this.jobs.enqueue('oracle.plan-probes', {
-          farmId: farm.id,
-          slotAt: new Date(slotAt).toISOString(),
-        });
-      }
+      const plan = { farmId: farm.id, leadMs };
+      await this.jobs.schedule('oracle.plan-probes', everyMs, plan, id, everyMs - leadMs);
+      // Its first run is before the next slot, or the one after when that is less than the lead
+      // away: this plan covers the slot under way and, then, the next.
+      const slotAt = slotStart(Date.now(), farm.interval).toISOString();
+      await this.jobs.enqueue('oracle.plan-probes', { ...plan, slotAt });
       result[existing === undefined ? 'started' : 'changed']++;
     }
     for (const id of current.keys()) {
