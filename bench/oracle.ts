@@ -27,7 +27,8 @@ import { option } from './lib/options';
  * written straight into a fresh database; then the BUILT worker probes them through its real
  * schedulers (one BullMQ job scheduler per farm), probe jobs and sample writer. A first cycle
  * (the slot under way when the worker's sync creates the schedulers, which it plans at once) warms
- * up, then `--cycles` cycles are measured
+ * up, then `--cycles` cycles are measured (a slot whose plans were due before the previous cycle
+ * ended is skipped)
  * from the database: a cycle is complete when its slot has one sample per GPU, committed (a
  * poll of the count sees it), and lasts from when its probes were due (the slot's start: the
  * plans run ORACLE_PLAN_LEAD_SECONDS before it and add them as delayed jobs; their times are shown
@@ -385,7 +386,9 @@ async function main(): Promise<void> {
   const lastSlotOf = () =>
     Math.max(0, ...all.map((c) => c.slotAt).filter((slotAt) => !Number.isNaN(slotAt)));
   for (let k = 1; k <= s.cycles; k++) {
-    const due = lastSlotOf() + s.interval * 1000;
+    // A slot whose plans are already due (the one before ran into it) is not measured: the next.
+    let due = lastSlotOf() + s.interval * 1000;
+    while (due - leadMs < Date.now()) due += s.interval * 1000;
     const overlapped = due < Date.now();
     // The lead before the slot, in which its plans run: CPU apart.
     let planCpu: PlanWindow | null = null;
@@ -399,7 +402,7 @@ async function main(): Promise<void> {
       await sleep(due - Date.now());
     }
     if (s.profile) profilerControl(profileFile, 'start');
-    const cycle = await measureCycle(`cycle ${k}`, lastSlotOf(), due);
+    const cycle = await measureCycle(`cycle ${k}`, due - s.interval * 1000, due);
     if (s.profile) {
       profilerControl(profileFile, 'stop');
       profiles.push(`${profileFile}.${k - 1}`);
@@ -690,7 +693,9 @@ async function main(): Promise<void> {
   say.section(
     "Plans (oracle.plan-probes jobs: the schedulers' runs ahead of each slot, and the schedule sync's of the slot it found under way and the next), by the slot meant; times from the slot's start (negative: before)",
   );
-  const planSlots = [...new Set(planList.map((plan) => plan.meantSlotAt))].sort((a, b) => a - b);
+  const planSlots = [
+    ...new Set(planList.flatMap((plan) => [plan.meantSlotAt, ...plan.plannedSlots])),
+  ].sort((a, b) => a - b);
   say.table(
     [
       'slot',

@@ -713,8 +713,15 @@ describe('uptime epochs: exact figures, idempotent samples, reported epochs clos
     try {
       // More than the lead (5 s) before the next slot: the slot under way only, probed at once.
       await intoSlot(1_000, 3_000);
+      const before = Date.now();
       const first = await late();
       expect(first.planned).toEqual({ probes: 1, slots: [iso(first.slot)] });
+      // Planned once its slot had started: it may start until an interval after its plan.
+      const endpoint = createHash('sha256').update(DEAD_URL).digest('hex').slice(0, 16);
+      const probe = await probes.getJob(`probe.${farmId}.${endpoint}.${first.slot / 1000}`);
+      const startBy = Date.parse(probe!.data.startBy);
+      expect(startBy).toBeGreaterThanOrEqual(before + 10_000);
+      expect(startBy).toBeLessThanOrEqual(Date.now() + 10_000);
       await waitFor(
         async () =>
           (

@@ -50,7 +50,7 @@ export interface ProbePayload {
   url: string;
   /** ISO start of the probe slot. */
   slotAt: string;
-  /** ISO time after which the probe is skipped: the end of its slot. */
+  /** ISO time after which the probe is skipped: the end of its slot, or an interval after a late plan. */
   startBy: string;
   gpus: { id: string; uuid: string; model: string }[];
 }

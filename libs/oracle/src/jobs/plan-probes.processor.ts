@@ -28,7 +28,8 @@ export interface PlannedSlots {
 
 /**
  * Adds a probe of each of the farm's metrics endpoints for a slot, as jobs delayed until the slot
- * starts; a probe must start within its slot. The farm's scheduler runs the plan `leadMs` (from
+ * starts; a probe must start within its slot, or, planned once its slot had started, within an
+ * interval of its plan (late evidence rather than none). The farm's scheduler runs the plan `leadMs` (from
  * ORACLE_PLAN_LEAD_SECONDS, at most half the interval) before each slot, for that slot, so that
  * adding thousands of jobs does not hold up probing. A plan run late also plans the slot under
  * way and the next when its plan is due: BullMQ's next run of the scheduler is then the one
@@ -84,7 +85,7 @@ export class PlanProbesProcessor implements JobHandlerOf<'oracle.plan-probes'> {
             farmId: plan.farmId,
             url,
             slotAt: new Date(slotAt).toISOString(),
-            startBy: new Date(slotAt + intervalMs).toISOString(),
+            startBy: new Date(Math.max(slotAt, now) + intervalMs).toISOString(),
             gpus,
           },
         })),

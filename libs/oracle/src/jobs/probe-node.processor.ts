@@ -31,7 +31,7 @@ export class ProbeNodeProcessor implements JobHandlerOf<'oracle.probe'> {
   }
 
   async handle(probe: ProbePayload): Promise<ProbeResult> {
-    // A probe still queued when its slot is over would only add to a backlog.
+    // A probe still queued after its slot (see PlanProbesProcessor) would only add to a backlog.
     if (Date.now() > Date.parse(probe.startBy)) {
       return { up: 0, down: 0, skipped: 'late' };
     }
